@@ -1,0 +1,31 @@
+using System.CommandLine;
+
+namespace Sharpformer.Cli;
+
+/// <summary>Runs a parsed command line and turns user errors into one line on stderr and exit code 2.</summary>
+public static class CliRunner
+{
+    public static int Run(RootCommand root, string[] args)
+    {
+        try
+        {
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (UserError(e) is { } message)
+        {
+            Console.Error.WriteLine("error: " + message);
+            return 2;
+        }
+    }
+
+    /// <summary>The one-line message for an error the user can fix, or null for a bug.</summary>
+    public static string? UserError(Exception e) => e switch
+    {
+        UserInputException u => u.Message,
+        FileNotFoundException f => $"{f.FileName ?? "file"}: file not found",
+        DirectoryNotFoundException d => d.Message,
+        UnauthorizedAccessException a => a.Message,
+        AggregateException { InnerExceptions.Count: 1 } g => UserError(g.InnerExceptions[0]),
+        _ => null,
+    };
+}

@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Sharpformer.Cli.Commands;
+
+/// <summary>Every verb of the `sharpformer` tool, in the order `--help` lists them.</summary>
+public static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}
