@@ -16,8 +16,8 @@ public sealed class LayerNorm
     {
         D = d;
         Eps = eps;
-        Gamma = new Parameter(name + ".weight", d);
-        Beta = new Parameter(name + ".bias", d);
+        Gamma = new Parameter(name + ".weight", ParameterRole.NormGain, d);
+        Beta = new Parameter(name + ".bias", ParameterRole.Bias, d);
         Gamma.Value.Span.Fill(1f);
         _scratch = new Tensor(d);
     }

@@ -16,8 +16,8 @@ public sealed class Linear
     {
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
-        Weight = new Parameter(name + ".weight", outFeatures, inFeatures);
-        Bias = bias ? new Parameter(name + ".bias", outFeatures) : null;
+        Weight = new Parameter(name + ".weight", ParameterRole.Weight, outFeatures, inFeatures);
+        Bias = bias ? new Parameter(name + ".bias", ParameterRole.Bias, outFeatures) : null;
     }
 
     public int InFeatures { get; }

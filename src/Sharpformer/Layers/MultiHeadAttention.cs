@@ -22,8 +22,8 @@ public sealed class MultiHeadAttention
     {
         if (d % heads != 0) throw new ArgumentException($"d_model {d} is not divisible by {heads} heads.");
         (_d, _heads, _dk) = (d, heads, d / heads);
-        InProjWeight = new Parameter(name + ".in_proj_weight", 3 * d, d);
-        InProjBias = new Parameter(name + ".in_proj_bias", 3 * d);
+        InProjWeight = new Parameter(name + ".in_proj_weight", ParameterRole.Weight, 3 * d, d);
+        InProjBias = new Parameter(name + ".in_proj_bias", ParameterRole.Bias, 3 * d);
         OutProj = new Linear(name + ".out_proj", d, d);
         _attention = new ScaledDotProductAttention(attentionDropout);
     }

@@ -83,7 +83,7 @@ public sealed class LearnedPositionalEncoding : IPositionalEncoding
     public LearnedPositionalEncoding(string name, int maxLength, int d)
     {
         _d = d;
-        Weight = new Parameter(name + ".weight", maxLength, d);
+        Weight = new Parameter(name + ".weight", ParameterRole.Embedding, maxLength, d);
     }
 
     public Parameter Weight { get; }

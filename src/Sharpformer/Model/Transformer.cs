@@ -19,7 +19,7 @@ public sealed class Transformer
         Config = config.Validate();
         var sites = new DropoutLayer.SiteCounter();
         var s = config.LayerSettings();
-        Embed = new Parameter("embed.weight", config.VocabSize, config.DModel);
+        Embed = new Parameter("embed.weight", ParameterRole.Embedding, config.VocabSize, config.DModel);
         Positions = config.Positions == PositionEncodingKind.Sinusoidal
             ? new SinusoidalPositionalEncoding(config.DModel)
             : new LearnedPositionalEncoding("pos_embed", config.MaxPositions, config.DModel);
