@@ -36,6 +36,19 @@ public sealed class SubwordTokenizerTrainingTests
     }
 
     [Fact]
+    public void AKoreanVocabularyRoundTripsKoreanLinesWithRealSubwords()
+    {
+        var chatbot = ParallelCorpus.ReadDelimited(Path.Combine(TestPaths.DataDir, "chatbot-ko", "ChatbotData.csv"), "Q", "A");
+        string tatoeba = Path.Combine(TestPaths.DataDir, "ko-en", "tatoeba");
+        var koEn = ParallelCorpus.ReadTextFiles(Path.Combine(tatoeba, "tatoeba.ko"), Path.Combine(tatoeba, "tatoeba.en"));
+        var tokenizer = SubwordTokenizer.Train(chatbot.Sources.Concat(chatbot.Targets), 8000);
+
+        foreach (string line in chatbot.Sources.Concat(chatbot.Targets).Concat(koEn.Sources).Concat(koEn.Targets))
+            Assert.Equal(line, tokenizer.Decode(tokenizer.Encode(line)));
+        Assert.Equal(["▁하루가", "▁또", "▁가네요", "."], tokenizer.Pieces("하루가 또 가네요."));
+    }
+
+    [Fact]
     public void TooSmallAVocabularyIsAUserError()
     {
         var ex = Assert.Throws<UserInputException>(() => SubwordTokenizer.Train(["Grüße aus Köln"], 265));
