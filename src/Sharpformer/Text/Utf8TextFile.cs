@@ -7,17 +7,23 @@ namespace Sharpformer.Text;
 /// Reads a text file as strict UTF-8: a leading byte-order mark is dropped, any invalid byte
 /// sequence is a <see cref="UserInputException"/> naming the line, and nothing else is changed.
 /// </summary>
-internal static class Utf8TextFile
+public static class Utf8TextFile
 {
     private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
     /// <summary>The whole file as one string (line breaks kept). An empty file is an error.</summary>
     public static string ReadAllText(string path)
     {
-        byte[] bytes = ReadBytes(path);
+        string text = Decode(ReadBytes(path), path);
+        if (text.Length == 0) throw new UserInputException($"{path}: the file is empty");
+        return text;
+    }
+
+    /// <summary>Decodes bytes as strict UTF-8 (a BOM dropped); <paramref name="name"/> names the source in errors. Empty input gives "".</summary>
+    public static string Decode(ReadOnlySpan<byte> bytes, string name)
+    {
         ReadOnlySpan<byte> content = bytes;
         if (content.StartsWith(ByteOrderMark)) content = content[ByteOrderMark.Length..];
-        if (content.IsEmpty) throw new UserInputException($"{path}: the file is empty");
 
         // A UTF-8 sequence never yields more UTF-16 units than it has bytes.
         char[] chars = new char[content.Length];
@@ -27,7 +33,7 @@ internal static class Utf8TextFile
             ReadOnlySpan<byte> before = content[..bytesRead];
             int line = before.Count((byte)'\n') + 1;
             int byteInLine = bytesRead - (before.LastIndexOf((byte)'\n') + 1) + 1;
-            throw new UserInputException($"{path}, line {line}: invalid UTF-8 (byte {byteInLine} of the line)");
+            throw new UserInputException($"{name}, line {line}: invalid UTF-8 (byte {byteInLine} of the line)");
         }
         return new string(chars, 0, charsWritten);
     }
