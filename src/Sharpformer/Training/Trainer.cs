@@ -180,7 +180,7 @@ public sealed class Trainer
         return new TrainingSummary(state, _run.FinalModelPath, finalBleu, kind);
     }
 
-    private DecodeOptions ValidDecode => new() { BeamSize = _options.ValidBeam, LengthPenalty = _options.ValidLengthPenalty };
+    private DecodeOptions ValidDecode => DecodeOptions.Beam(_options.ValidBeam, _options.ValidLengthPenalty);
 
     private void SaveCheckpoint(Transformer model, TrainStep step, TrainingState state, bool resumeOnly = false)
     {
