@@ -21,6 +21,12 @@ internal unsafe struct GemmMicroKernelAvx2 : IGemmMicroKernel
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        // The C tile is read/written only after the k loop; start pulling it in now so that miss overlaps the arithmetic.
+        for (nint r = 0; r < 6; r++)
+        {
+            Sse.Prefetch0(c + r * ldc);
+            Sse.Prefetch0(c + r * ldc + 15);
+        }
         for (int p = 0; p < kc; p++)
         {
             Vector256<float> b0 = Avx.LoadAlignedVector256(b);

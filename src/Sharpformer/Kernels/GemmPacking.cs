@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Sharpformer.Kernels;
 
@@ -26,6 +27,11 @@ internal static unsafe class GemmPacking
 
     private static void PackAPanel(float* a, nint lda, int h, int kc, float alpha, int mr, float* dest)
     {
+        if (mr == 6 && h == 6 && Avx.IsSupported)
+        {
+            PackAPanel6(a, lda, kc, alpha, dest);
+            return;
+        }
         for (int r = 0; r < h; r++)
         {
             float* src = a + r * lda;
@@ -34,6 +40,41 @@ internal static unsafe class GemmPacking
         }
         for (int r = h; r < mr; r++)
             for (int p = 0; p < kc; p++) dest[p * mr + r] = 0;
+    }
+
+    /// <summary>
+    /// Six full rows, eight depths at a time: load 6×8, transpose in registers, store each column as
+    /// 8 floats at a stride of 6 (each store's last two floats are overwritten by the next one; the
+    /// final overrun lands in the next panel, packed later, or in the buffer's slack).
+    /// </summary>
+    private static void PackAPanel6(float* a, nint lda, int kc, float alpha, float* dest)
+    {
+        var scale = Vector256.Create(alpha);
+        var zero = Vector256<float>.Zero;
+        int p = 0;
+        for (; p + 8 <= kc; p += 8, dest += 48)
+        {
+            float* src = a + p;
+            var r0 = Avx.LoadVector256(src) * scale;
+            var r1 = Avx.LoadVector256(src + lda) * scale;
+            var r2 = Avx.LoadVector256(src + 2 * lda) * scale;
+            var r3 = Avx.LoadVector256(src + 3 * lda) * scale;
+            var r4 = Avx.LoadVector256(src + 4 * lda) * scale;
+            var r5 = Avx.LoadVector256(src + 5 * lda) * scale;
+            var r6 = zero;
+            var r7 = zero;
+            GemmTranspose.Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+            Avx.Store(dest, r0);
+            Avx.Store(dest + 6, r1);
+            Avx.Store(dest + 12, r2);
+            Avx.Store(dest + 18, r3);
+            Avx.Store(dest + 24, r4);
+            Avx.Store(dest + 30, r5);
+            Avx.Store(dest + 36, r6);
+            Avx.Store(dest + 42, r7);
+        }
+        for (; p < kc; p++, dest += 6)
+            for (int r = 0; r < 6; r++) dest[r] = alpha * a[r * lda + p];
     }
 
     private static void PackATransposedPanel(float* a, nint lda, int h, int kc, float alpha, int mr, float* dest)
@@ -82,6 +123,11 @@ internal static unsafe class GemmPacking
 
     private static void PackBTransposedPanel(float* b, nint ldb, int kc, int w, int nr, float* dest)
     {
+        if (w == nr && nr % 8 == 0 && Avx.IsSupported)
+        {
+            PackBTransposedPanelBy8(b, ldb, kc, nr, dest);
+            return;
+        }
         for (int j = 0; j < w; j++)
         {
             float* src = b + j * ldb;
@@ -90,5 +136,38 @@ internal static unsafe class GemmPacking
         }
         for (int j = w; j < nr; j++)
             for (int p = 0; p < kc; p++) dest[p * nr + j] = 0;
+    }
+
+    /// <summary>A full panel of a transposed B: 8×8 blocks (8 columns j × 8 depths p) transposed in registers.</summary>
+    private static void PackBTransposedPanelBy8(float* b, nint ldb, int kc, int nr, float* dest)
+    {
+        int p = 0;
+        for (; p + 8 <= kc; p += 8)
+        {
+            for (int j = 0; j < nr; j += 8)
+            {
+                float* src = b + j * ldb + p;
+                var r0 = Avx.LoadVector256(src);
+                var r1 = Avx.LoadVector256(src + ldb);
+                var r2 = Avx.LoadVector256(src + 2 * ldb);
+                var r3 = Avx.LoadVector256(src + 3 * ldb);
+                var r4 = Avx.LoadVector256(src + 4 * ldb);
+                var r5 = Avx.LoadVector256(src + 5 * ldb);
+                var r6 = Avx.LoadVector256(src + 6 * ldb);
+                var r7 = Avx.LoadVector256(src + 7 * ldb);
+                GemmTranspose.Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+                float* d = dest + p * nr + j;
+                Avx.Store(d, r0);
+                Avx.Store(d + nr, r1);
+                Avx.Store(d + 2 * nr, r2);
+                Avx.Store(d + 3 * nr, r3);
+                Avx.Store(d + 4 * nr, r4);
+                Avx.Store(d + 5 * nr, r5);
+                Avx.Store(d + 6 * nr, r6);
+                Avx.Store(d + 7 * nr, r7);
+            }
+        }
+        for (; p < kc; p++)
+            for (int j = 0; j < nr; j++) dest[p * nr + j] = b[j * ldb + p];
     }
 }
