@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Sharpformer.Kernels;
 
 /// <summary>
@@ -18,13 +19,14 @@ internal static unsafe class GemmBlocked<TKernel> where TKernel : struct, IGemmM
         int kcMax = CeilDiv(k, kSlices);
         int ncMax = Math.Min(TKernel.NC, RoundUp(n, nr));
         var plan = PlanRows(m, ncMax, threads);
+        int rowPanels = CeilDiv(m, mr);
 
         float* packedB = GemmBuffers.PackedB((long)kcMax * RoundUp(ncMax, nr));
         var pack = new PackBTask { TransB = transB, Ldb = ldb, Nr = nr, Dest = packedB };
         var compute = new ComputeTask
         {
             TransA = transA, A = a, Lda = lda, Alpha = alpha, C = c, Ldc = ldc, PackedB = packedB,
-            M = m, Mc = plan.Mc, Chunks = plan.Chunks,
+            M = m, RowPanels = rowPanels, Blocks = plan.Blocks, Chunks = plan.Chunks,
         };
 
         for (int jc = 0; jc < n; jc += ncMax)
@@ -47,29 +49,24 @@ internal static unsafe class GemmBlocked<TKernel> where TKernel : struct, IGemmM
                 compute.Nc = nc;
                 compute.PanelsPerChunk = CeilDiv(panels, plan.Chunks);
                 compute.Beta = pc == 0 ? beta : 1f;
-                int tasks = CeilDiv(m, plan.Mc) * plan.Chunks;
+                int tasks = plan.Blocks * plan.Chunks;
                 if (threads > 1) ComputePool.For(tasks, ref compute);
                 else for (int t = 0; t < tasks; t++) compute.Run(t);
             }
         }
     }
 
-    /// <summary>Row-block height and column chunks per block, so the tasks split evenly over the threads.</summary>
-    private static (int Mc, int Chunks) PlanRows(int m, int nc, int threads)
+    /// <summary>
+    /// How many row blocks (each at most about MC rows, a whole number of MR panels, sizes differing
+    /// by at most one panel) and how many column chunks per block, so the tasks split evenly over the threads.
+    /// </summary>
+    private static (int Blocks, int Chunks) PlanRows(int m, int nc, int threads)
     {
-        int mr = TKernel.MR;
         int blocks = CeilDiv(m, TKernel.MC);
-        if (threads == 1) return (RoundUp(CeilDiv(m, blocks), mr), 1);
-        int rowPanels = CeilDiv(m, mr);
-        if (rowPanels >= 4 * threads)
-        {
-            // Enough rows: a multiple of `threads` row blocks, one column chunk each.
-            blocks = RoundUp(blocks, threads);
-            return (RoundUp(CeilDiv(m, blocks), mr), 1);
-        }
+        if (threads == 1) return (blocks, 1);
+        if (CeilDiv(m, TKernel.MR) >= 4 * threads) return (RoundUp(blocks, threads), 1);
         // Few rows (e.g. a handful of decoder positions): split the columns instead.
-        int chunks = Math.Min(threads, CeilDiv(nc, TKernel.NR));
-        return (RoundUp(CeilDiv(m, blocks), mr), chunks);
+        return (blocks, Math.Min(threads, CeilDiv(nc, TKernel.NR)));
     }
 
     private struct PackBTask : IComputeTask
@@ -92,13 +89,14 @@ internal static unsafe class GemmBlocked<TKernel> where TKernel : struct, IGemmM
         public float* A, C, PackedB;
         public nint Lda, Ldc;
         public float Alpha, Beta;
-        public int M, Mc, Chunks, PanelsPerChunk, Jc, Pc, Kc, Nc;
+        public int M, RowPanels, Blocks, Chunks, PanelsPerChunk, Jc, Pc, Kc, Nc;
 
         public void Run(int index)
         {
             int nr = TKernel.NR;
-            int ic = index / Chunks * Mc;
-            int mc = Math.Min(Mc, M - ic);
+            int block = index / Chunks;
+            int ic = (int)((long)block * RowPanels / Blocks) * TKernel.MR;
+            int mc = Math.Min(M, (int)((long)(block + 1) * RowPanels / Blocks) * TKernel.MR) - ic;
             int j0 = index % Chunks * PanelsPerChunk * nr;
             if (j0 >= Nc) return;
             int cols = Math.Min(PanelsPerChunk * nr, Nc - j0);
@@ -111,6 +109,7 @@ internal static unsafe class GemmBlocked<TKernel> where TKernel : struct, IGemmM
     }
 
     /// <summary>Sweeps an mc×kc packed A block against kc×cols of packed B into C; edge tiles go through a scratch tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Macro(float* packedA, float* packedB, int mc, int cols, int kc, float* c, nint ldc, float beta)
     {
         int mr = TKernel.MR, nr = TKernel.NR;

@@ -8,6 +8,7 @@ namespace Sharpformer.Kernels;
 /// Copies blocks of op(A) and op(B) into the panel layouts the micro-kernels stream through:
 /// A as MR-row panels stored column by column (a[p·MR + r]), B as NR-column panels stored row by
 /// row (b[p·NR + j]). Transposition and alpha are absorbed here; partial panels are zero-padded.
+/// Hot loops are compiled fully optimised from the first call, so short runs never see tier-0 code.
 /// </summary>
 internal static unsafe class GemmPacking
 {
@@ -25,6 +26,7 @@ internal static unsafe class GemmPacking
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackAPanel(float* a, nint lda, int h, int kc, float alpha, int mr, float* dest)
     {
         if (mr == 6 && h == 6 && Avx.IsSupported)
@@ -47,6 +49,7 @@ internal static unsafe class GemmPacking
     /// 8 floats at a stride of 6 (each store's last two floats are overwritten by the next one; the
     /// final overrun lands in the next panel, packed later, or in the buffer's slack).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackAPanel6(float* a, nint lda, int kc, float alpha, float* dest)
     {
         var scale = Vector256.Create(alpha);
@@ -77,6 +80,7 @@ internal static unsafe class GemmPacking
             for (int r = 0; r < 6; r++) dest[r] = alpha * a[r * lda + p];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackATransposedPanel(float* a, nint lda, int h, int kc, float alpha, int mr, float* dest)
     {
         for (int p = 0; p < kc; p++, a += lda, dest += mr)
@@ -104,6 +108,7 @@ internal static unsafe class GemmPacking
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackBPanel(float* b, nint ldb, int kc, int w, int nr, float* dest)
     {
         if (w == nr && nr % 8 == 0 && Vector256.IsHardwareAccelerated)
@@ -121,6 +126,7 @@ internal static unsafe class GemmPacking
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackBTransposedPanel(float* b, nint ldb, int kc, int w, int nr, float* dest)
     {
         if (w == nr && nr % 8 == 0 && Avx.IsSupported)
@@ -139,6 +145,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>A full panel of a transposed B: 8×8 blocks (8 columns j × 8 depths p) transposed in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackBTransposedPanelBy8(float* b, nint ldb, int kc, int nr, float* dest)
     {
         int p = 0;

@@ -32,6 +32,7 @@ internal static unsafe class GemmSmall
     }
 
     /// <summary>Up to 4 rows of C = op(A)·B with B read row by row: broadcast A, stream B's rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BroadcastRows(int h, int n, int k, float alpha, float* a, nint rowStride, nint depthStride,
         float* b, nint ldb, float beta, float* c, nint ldc)
     {
@@ -103,6 +104,7 @@ internal static unsafe class GemmSmall
     }
 
     /// <summary>Up to 2×4 elements of C = A·Bᵀ as dot products of contiguous rows of A and B.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotTile(int h, int w, int k, float alpha, float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
     {
         // Missing rows/columns re-read the first one and are not stored.
