@@ -43,7 +43,7 @@ public static unsafe class Gemm
     public const string KernelEnvironmentVariable = "SHARPFORMER_GEMM_KERNEL";
 
     /// <summary>At most this many multiply-adds (m·n·k) go to the unpacked small-matrix kernels.</summary>
-    internal const long SmallWork = 48 * 48 * 64;
+    internal const long SmallWork = 64 * 64 * 64;
 
     /// <summary>Below this many multiply-adds a product runs on the calling thread only.</summary>
     internal const long ParallelWork = 128 * 128 * 128;
@@ -86,7 +86,7 @@ public static unsafe class Gemm
             return;
         }
         long work = (long)m * n * k;
-        if (work <= SmallWork && kernel != GemmKernelKind.Scalar && kernel != GemmKernelKind.Vector128 && GemmSmall.CanRun(transA, transB))
+        if (work <= SmallWork && kernel != GemmKernelKind.Scalar && kernel != GemmKernelKind.Vector128 && GemmSmall.IsSupported)
         {
             GemmSmall.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;

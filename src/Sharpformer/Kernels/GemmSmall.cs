@@ -5,30 +5,30 @@ using System.Runtime.Intrinsics.X86;
 namespace Sharpformer.Kernels;
 
 /// <summary>
-/// Unpacked AVX2 kernels for products so small (e.g. one attention head: 24×24×64) that packing
-/// and dispatch would cost as much as the arithmetic. Reads A, B and C in place through their strides.
+/// Unpacked AVX2 kernel for products so small (e.g. one attention head: 24×24×64) that packing
+/// and dispatch would cost as much as the arithmetic: A, B and C are read in place through their
+/// strides (only a transposed B is first turned into rows), four rows of C at a time.
 /// </summary>
 internal static unsafe class GemmSmall
 {
-    /// <summary>True when this shape can take an unpacked kernel on this CPU (both-transposed cannot).</summary>
-    public static bool CanRun(bool transA, bool transB) => Avx2.IsSupported && Fma.IsSupported && !(transA && transB);
+    /// <summary>True when this CPU has the AVX2+FMA instructions the unpacked kernels use.</summary>
+    public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
 
     public static void Run(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
     {
-        if (!transB)
+        if (transB)
         {
-            // op(A)(i,p) = a[i·rowStride + p·depthStride]
-            nint rowStride = transA ? 1 : lda, depthStride = transA ? lda : 1;
-            for (int i = 0; i < m; i += 4)
-                BroadcastRows(Math.Min(4, m - i), n, k, alpha, a + i * rowStride, rowStride, depthStride, b, ldb, beta, c + i * ldc, ldc);
+            // The kernel streams rows of op(B); a transposed B is first copied (k×n, at most SmallWork/m floats).
+            float* rows = GemmBuffers.PackedB((long)k * n);
+            GemmTranspose.Transpose(b, ldb, n, k, rows, n);
+            b = rows;
+            ldb = n;
         }
-        else
-        {
-            for (int i = 0; i < m; i += 2)
-                for (int j = 0; j < n; j += 4)
-                    DotTile(Math.Min(2, m - i), Math.Min(4, n - j), k, alpha, a + i * lda, lda, b + j * ldb, ldb, beta, c + i * ldc + j, ldc);
-        }
+        // op(A)(i,p) = a[i·rowStride + p·depthStride]
+        nint rowStride = transA ? 1 : lda, depthStride = transA ? lda : 1;
+        for (int i = 0; i < m; i += 4)
+            BroadcastRows(Math.Min(4, m - i), n, k, alpha, a + i * rowStride, rowStride, depthStride, b, ldb, beta, c + i * ldc, ldc);
     }
 
     /// <summary>Up to 4 rows of C = op(A)·B with B read row by row: broadcast A, stream B's rows.</summary>
@@ -101,52 +101,6 @@ internal static unsafe class GemmSmall
             if (h > 2) StoreScalar(c + 2 * ldc + j, s2, alpha, beta);
             if (h > 3) StoreScalar(c + 3 * ldc + j, s3, alpha, beta);
         }
-    }
-
-    /// <summary>Up to 2×4 elements of C = A·Bᵀ as dot products of contiguous rows of A and B.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DotTile(int h, int w, int k, float alpha, float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
-    {
-        // Missing rows/columns re-read the first one and are not stored.
-        float* a0 = a, a1 = a + (h > 1 ? lda : 0);
-        float* b0 = b, b1 = b + (w > 1 ? ldb : 0), b2 = b + (w > 2 ? 2 * ldb : 0), b3 = b + (w > 3 ? 3 * ldb : 0);
-        Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default;
-        Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default;
-        int p = 0;
-        for (; p + 8 <= k; p += 8)
-        {
-            var x0 = Avx.LoadVector256(a0 + p);
-            var x1 = Avx.LoadVector256(a1 + p);
-            var y = Avx.LoadVector256(b0 + p);
-            s00 = Fma.MultiplyAdd(x0, y, s00); s10 = Fma.MultiplyAdd(x1, y, s10);
-            y = Avx.LoadVector256(b1 + p);
-            s01 = Fma.MultiplyAdd(x0, y, s01); s11 = Fma.MultiplyAdd(x1, y, s11);
-            y = Avx.LoadVector256(b2 + p);
-            s02 = Fma.MultiplyAdd(x0, y, s02); s12 = Fma.MultiplyAdd(x1, y, s12);
-            y = Avx.LoadVector256(b3 + p);
-            s03 = Fma.MultiplyAdd(x0, y, s03); s13 = Fma.MultiplyAdd(x1, y, s13);
-        }
-        float t00 = Vector256.Sum(s00), t01 = Vector256.Sum(s01), t02 = Vector256.Sum(s02), t03 = Vector256.Sum(s03);
-        float t10 = Vector256.Sum(s10), t11 = Vector256.Sum(s11), t12 = Vector256.Sum(s12), t13 = Vector256.Sum(s13);
-        for (; p < k; p++)
-        {
-            float x0 = a0[p], x1 = a1[p];
-            t00 = MathF.FusedMultiplyAdd(x0, b0[p], t00); t01 = MathF.FusedMultiplyAdd(x0, b1[p], t01);
-            t02 = MathF.FusedMultiplyAdd(x0, b2[p], t02); t03 = MathF.FusedMultiplyAdd(x0, b3[p], t03);
-            t10 = MathF.FusedMultiplyAdd(x1, b0[p], t10); t11 = MathF.FusedMultiplyAdd(x1, b1[p], t11);
-            t12 = MathF.FusedMultiplyAdd(x1, b2[p], t12); t13 = MathF.FusedMultiplyAdd(x1, b3[p], t13);
-        }
-        StoreRow(c, w, t00, t01, t02, t03, alpha, beta);
-        if (h > 1) StoreRow(c + ldc, w, t10, t11, t12, t13, alpha, beta);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(float* c, int w, float v0, float v1, float v2, float v3, float alpha, float beta)
-    {
-        StoreScalar(c, v0, alpha, beta);
-        if (w > 1) StoreScalar(c + 1, v1, alpha, beta);
-        if (w > 2) StoreScalar(c + 2, v2, alpha, beta);
-        if (w > 3) StoreScalar(c + 3, v3, alpha, beta);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

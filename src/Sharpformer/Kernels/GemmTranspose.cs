@@ -5,8 +5,48 @@ using System.Runtime.Intrinsics.X86;
 namespace Sharpformer.Kernels;
 
 /// <summary>8×8 register transposes that let the packers turn rows into panel columns eight at a time.</summary>
-internal static class GemmTranspose
+internal static unsafe class GemmTranspose
 {
+    /// <summary>dst[c·ldd + r] = src[r·lds + c] for a rows×cols source; 8×8 blocks in registers, edges scalar.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Transpose(float* src, nint lds, int rows, int cols, float* dst, nint ldd)
+    {
+        int r = 0;
+        if (Avx.IsSupported)
+        {
+            for (; r + 8 <= rows; r += 8)
+            {
+                int c = 0;
+                for (; c + 8 <= cols; c += 8)
+                {
+                    float* s = src + r * lds + c;
+                    var v0 = Avx.LoadVector256(s);
+                    var v1 = Avx.LoadVector256(s + lds);
+                    var v2 = Avx.LoadVector256(s + 2 * lds);
+                    var v3 = Avx.LoadVector256(s + 3 * lds);
+                    var v4 = Avx.LoadVector256(s + 4 * lds);
+                    var v5 = Avx.LoadVector256(s + 5 * lds);
+                    var v6 = Avx.LoadVector256(s + 6 * lds);
+                    var v7 = Avx.LoadVector256(s + 7 * lds);
+                    Transpose8x8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                    float* d = dst + c * ldd + r;
+                    Avx.Store(d, v0);
+                    Avx.Store(d + ldd, v1);
+                    Avx.Store(d + 2 * ldd, v2);
+                    Avx.Store(d + 3 * ldd, v3);
+                    Avx.Store(d + 4 * ldd, v4);
+                    Avx.Store(d + 5 * ldd, v5);
+                    Avx.Store(d + 6 * ldd, v6);
+                    Avx.Store(d + 7 * ldd, v7);
+                }
+                for (; c < cols; c++)
+                    for (int i = r; i < r + 8; i++) dst[c * ldd + i] = src[i * lds + c];
+            }
+        }
+        for (; r < rows; r++)
+            for (int c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+    }
+
     /// <summary>Transposes the 8×8 block whose rows are r0..r7, in place (afterwards rK holds column K).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Transpose8x8(
