@@ -61,22 +61,22 @@ public static unsafe class Gemm
             : throw new ArgumentException($"This CPU cannot run the {value} GEMM kernel.", nameof(value));
     }
 
-    /// <summary>The same product with an explicit kernel and thread count (for tests and benchmarks).</summary>
+    /// <summary>The same product with an explicit kernel, thread count and path (for tests and benchmarks).</summary>
     internal static void Sgemm(GemmKernelKind kernel, int threads, bool transA, bool transB, int m, int n, int k, float alpha,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, GemmPath path = GemmPath.Auto)
     {
         if (!GemmKernelSelector.IsSupported(kernel)) throw new ArgumentException($"This CPU cannot run the {kernel} GEMM kernel.", nameof(kernel));
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c)
-            Run(kernel, threads, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            Run(kernel, threads, path, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
     }
 
     private static void Run(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
-        => Run(_kernel, ComputePool.Threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        => Run(_kernel, ComputePool.Threads, GemmPath.Auto, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
-    private static void Run(GemmKernelKind kernel, int threads, bool transA, bool transB, int m, int n, int k, float alpha,
+    private static void Run(GemmKernelKind kernel, int threads, GemmPath path, bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
     {
         if (m == 0 || n == 0) return;
@@ -86,12 +86,14 @@ public static unsafe class Gemm
             return;
         }
         long work = (long)m * n * k;
-        if (work <= SmallWork && kernel != GemmKernelKind.Scalar && kernel != GemmKernelKind.Vector128 && GemmSmall.IsSupported)
+        bool small = path == GemmPath.Small || path == GemmPath.Auto && work <= SmallWork;
+        // The unpacked kernel is AVX2 code: a forced portable kernel must not be bypassed.
+        if (small && kernel is GemmKernelKind.Avx2 or GemmKernelKind.Avx512 && GemmSmall.IsSupported)
         {
             GemmSmall.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
-        if (work < ParallelWork || ComputePool.IsInsideLoop) threads = 1;
+        if (path == GemmPath.Auto && work < ParallelWork || ComputePool.IsInsideLoop) threads = 1;
         switch (kernel)
         {
             case GemmKernelKind.Avx512:

@@ -18,6 +18,11 @@ internal static unsafe class GemmPacking
     /// </summary>
     public static void PackA(bool trans, float* a, nint lda, int rows, int kc, float alpha, int mr, float* dest)
     {
+        if (trans && mr == 6 && Avx.IsSupported)
+        {
+            PackATransposedBlock6(a, lda, rows, kc, alpha, dest);
+            return;
+        }
         for (int i0 = 0; i0 < rows; i0 += mr, dest += (nint)mr * kc)
         {
             int h = Math.Min(mr, rows - i0);
@@ -58,6 +63,11 @@ internal static unsafe class GemmPacking
         for (; p + 8 <= kc; p += 8, dest += 48)
         {
             float* src = a + p;
+            if ((p & 15) == 0)
+            {
+                // Six strided rows outrun the hardware prefetcher; ask for the lines 256 bytes ahead.
+                for (nint r = 0; r < 6; r++) Sse.Prefetch0(src + r * lda + 64);
+            }
             var r0 = Avx.LoadVector256(src) * scale;
             var r1 = Avx.LoadVector256(src + lda) * scale;
             var r2 = Avx.LoadVector256(src + 2 * lda) * scale;
@@ -78,6 +88,50 @@ internal static unsafe class GemmPacking
         }
         for (; p < kc; p++, dest += 6)
             for (int r = 0; r < 6; r++) dest[r] = alpha * a[r * lda + p];
+    }
+
+    /// <summary>
+    /// A transposed A has each depth p as a row. Eight panels (48 rows = 3 cache lines per depth) are
+    /// filled together, so every source line is read once and fully used, while only eight
+    /// destination lines are live: one panel at a time would re-read each line 2-3 times, and all
+    /// panels at once would keep more lines live than an L1 set holds (panels are 6·kc floats apart).
+    /// Stores are 8 floats wide; the 2 extra floats land on the next depth's slot, written
+    /// afterwards, except at the last depth, which is masked.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackATransposedBlock6(float* a, nint lda, int rows, int kc, float alpha, float* dest)
+    {
+        const int GroupPanels = 8;
+        var scale = Vector256.Create(alpha);
+        var lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        var six = Vector256.LessThan(lanes, Vector256.Create(6)).AsSingle();
+        nint panelStride = 6 * (nint)kc;
+        int panels = (rows + 5) / 6;
+        for (int q0 = 0; q0 < panels; q0 += GroupPanels)
+        {
+            int q1 = Math.Min(panels, q0 + GroupPanels);
+            float* src = a;
+            for (int p = 0; p < kc; p++, src += lda)
+            {
+                bool last = p == kc - 1;
+                for (int q = q0; q < q1; q++)
+                {
+                    int i = 6 * q;
+                    Vector256<float> v;
+                    if (i + 8 <= rows) v = Avx.LoadVector256(src + i);
+                    else
+                    {
+                        // Never read past row `rows` (it may be past the end of A); missing rows are zero.
+                        var mask = Vector256.LessThan(lanes, Vector256.Create(Math.Min(6, rows - i))).AsSingle();
+                        v = Avx.MaskLoad(src + i, mask);
+                    }
+                    v *= scale;
+                    float* d = dest + q * panelStride + 6 * p;
+                    if (last) Avx.MaskStore(d, six, v);
+                    else Avx.Store(d, v);
+                }
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -11,7 +11,7 @@ public class GemmTests
 
     /// <summary>Runs one product on padded, strided operands and checks all of C, padding included.</summary>
     private static void Check(GemmKernelKind kernel, int threads, bool transA, bool transB, int m, int n, int k,
-        float alpha, float beta, int pad, Random random, bool nanC = false)
+        float alpha, float beta, int pad, Random random, bool nanC = false, GemmPath path = GemmPath.Auto)
     {
         int aRows = transA ? k : m, aCols = transA ? m : k;
         int bRows = transB ? n : k, bCols = transB ? k : n;
@@ -22,15 +22,21 @@ public class GemmTests
         if (nanC)
             for (int i = 0; i < m; i++) Array.Fill(c, float.NaN, i * ldc, n);
         var (expected, tolerance) = GemmReference.Compute(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        Gemm.Sgemm(kernel, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Gemm.Sgemm(kernel, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, path);
         GemmReference.AssertClose(expected, tolerance, c,
-            $"{kernel} threads={threads} trans={transA},{transB} m={m} n={n} k={k} alpha={alpha} beta={beta} pad={pad}");
+            $"{kernel} {path} threads={threads} trans={transA},{transB} m={m} n={n} k={k} alpha={alpha} beta={beta} pad={pad}");
     }
 
+    public static IEnumerable<object[]> KernelsAndPaths() =>
+        from kernel in Enum.GetValues<GemmKernelKind>().Where(GemmKernelSelector.IsSupported)
+        from packed in new[] { true, false }
+        select new object[] { kernel, packed };
+
     [Theory]
-    [MemberData(nameof(Kernels))]
-    public void EdgeSizes_AllTransposes_MatchReference(GemmKernelKind kernel)
+    [MemberData(nameof(KernelsAndPaths))]
+    public void EdgeSizes_AllTransposes_MatchReference(GemmKernelKind kernel, bool packed)
     {
+        var path = packed ? GemmPath.Packed : GemmPath.Small;
         var random = new Random(1);
         foreach (bool transA in new[] { false, true })
             foreach (bool transB in new[] { false, true })
@@ -39,7 +45,7 @@ public class GemmTests
                         foreach (int k in Sizes)
                         {
                             if ((long)m * n * k > 257L * 257 * 33) continue; // the 257³ corner is covered below
-                            Check(kernel, 1, transA, transB, m, n, k, 1f, 0f, 0, random);
+                            Check(kernel, 1, transA, transB, m, n, k, 1f, 0f, 0, random, path: path);
                         }
     }
 
@@ -48,13 +54,14 @@ public class GemmTests
     public void LargeAndMixedShapes_StridedOperands_OneAndTwoThreads(GemmKernelKind kernel)
     {
         var random = new Random(2);
-        int[][] shapes = [[257, 257, 257], [300, 70, 513], [6, 1000, 40], [1000, 5, 300], [129, 290, 17], [64, 64, 700]];
+        // Few rows (column chunks per thread), few columns, deep k (several k slices), wide n (several NC blocks).
+        int[][] shapes = [[257, 257, 257], [300, 70, 513], [6, 1000, 40], [30, 200, 50], [1000, 5, 300], [129, 290, 17], [64, 64, 700], [13, 4500, 3]];
         foreach (var s in shapes)
-            foreach (int threads in new[] { 1, 2 })
+            foreach (int threads in new[] { 1, 2, 3 })
                 for (int variant = 0; variant < 4; variant++)
                 {
                     bool transA = (variant & 1) != 0, transB = (variant & 2) != 0;
-                    Check(kernel, threads, transA, transB, s[0], s[1], s[2], 0.75f, 0.5f, 3, random);
+                    Check(kernel, threads, transA, transB, s[0], s[1], s[2], 0.75f, 0.5f, 3, random, path: GemmPath.Packed);
                 }
     }
 
@@ -66,8 +73,9 @@ public class GemmTests
         foreach (float alpha in new[] { 1f, -2f, 0.3f })
             foreach (float beta in new[] { 0f, 1f, -0.5f })
                 foreach (var (m, n, k) in new[] { (7, 33, 5), (40, 48, 100), (200, 150, 300) })
-                    foreach (int threads in new[] { 1, 2 })
-                        Check(kernel, threads, alpha < 0, beta < 0, m, n, k, alpha, beta, 1, random);
+                    foreach (var path in new[] { GemmPath.Small, GemmPath.Packed })
+                        foreach (int threads in new[] { 1, 2 })
+                            Check(kernel, threads, alpha < 0, beta < 0, m, n, k, alpha, beta, 1, random, path: path);
     }
 
     [Theory]
@@ -76,8 +84,9 @@ public class GemmTests
     {
         var random = new Random(4);
         foreach (var (m, n, k) in new[] { (1, 1, 1), (24, 24, 64), (33, 7, 257), (300, 200, 100) })
-            foreach (int threads in new[] { 1, 2 })
-                Check(kernel, threads, false, true, m, n, k, 1f, 0f, 2, random, nanC: true);
+            foreach (var path in new[] { GemmPath.Auto, GemmPath.Small, GemmPath.Packed })
+                foreach (int threads in new[] { 1, 2 })
+                    Check(kernel, threads, m % 2 == 0, true, m, n, k, 1f, 0f, 2, random, nanC: true, path: path);
     }
 
     [Theory]
