@@ -14,6 +14,7 @@ public static class GemmBenchmark
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Repeats < 1) throw new UserInputException($"GEMM benchmark: repeats must be at least 1 (got {options.Repeats}).");
+        if (options.Shapes.Count == 0) throw new UserInputException("GEMM benchmark: no shapes to measure.");
         if (options.ThreadCounts.Count == 0 || options.ThreadCounts.Any(t => t < 1))
             throw new UserInputException("GEMM benchmark: thread counts must be at least 1.");
         var kernel = options.Kernel ?? Gemm.Kernel;
@@ -26,7 +27,7 @@ public static class GemmBenchmark
         {
             foreach (var shape in options.Shapes)
             {
-                using var operands = new Operands(shape);
+                var operands = new Operands(shape);
                 foreach (int threads in options.ThreadCounts)
                 {
                     ComputePool.Threads = threads;
@@ -45,7 +46,8 @@ public static class GemmBenchmark
     /// <summary>Median seconds per call over the requested samples.</summary>
     private static double Measure(Action call, GemmBenchmarkOptions options)
     {
-        for (int i = 0; i < options.WarmupCalls; i++) call();
+        long warmupStart = Stopwatch.GetTimestamp();
+        for (int i = 0; i < options.WarmupCalls || Stopwatch.GetElapsedTime(warmupStart).TotalSeconds < options.WarmupSeconds; i++) call();
         var samples = new double[options.Repeats];
         for (int s = 0; s < samples.Length; s++)
         {
@@ -65,7 +67,7 @@ public static class GemmBenchmark
     }
 
     /// <summary>Random operands for one shape; batched shapes get one independent slice per item.</summary>
-    private sealed unsafe class Operands : IDisposable
+    private sealed class Operands
     {
         private readonly GemmShape _shape;
         private readonly float[] _a, _b, _c;
@@ -101,11 +103,19 @@ public static class GemmBenchmark
                 return;
             }
             // Independent small products, as attention runs them: one pool task per item, each product inline.
-            ComputePool.For(s.Batch, i => Gemm.Sgemm(kernel, 1, s.TransA, s.TransB, s.M, s.N, s.K, 1f,
-                _a.AsSpan(i * _aSize, _aSize), _lda, _b.AsSpan(i * _bSize, _bSize), _ldb, 0f, _c.AsSpan(i * _cSize, _cSize), _ldc));
+            var items = new BatchItem(this, kernel);
+            ComputePool.For(s.Batch, ref items);
         }
 
-        public void Dispose() { }
+        private readonly struct BatchItem(Operands o, GemmKernelKind kernel) : IComputeTask
+        {
+            public void Run(int i)
+            {
+                var s = o._shape;
+                Gemm.Sgemm(kernel, 1, s.TransA, s.TransB, s.M, s.N, s.K, 1f, o._a.AsSpan(i * o._aSize, o._aSize), o._lda,
+                    o._b.AsSpan(i * o._bSize, o._bSize), o._ldb, 0f, o._c.AsSpan(i * o._cSize, o._cSize), o._ldc);
+            }
+        }
     }
 }
 

@@ -8,8 +8,11 @@ public sealed record GemmBenchmarkOptions
     /// <summary>Timed samples per (shape, thread count); the report gives their median.</summary>
     public int Repeats { get; init; } = 7;
 
-    /// <summary>Untimed calls before sampling (JIT tiering, page faults, buffer growth).</summary>
+    /// <summary>Untimed calls before sampling (JIT tiering, page faults, buffer growth): at least this many...</summary>
     public int WarmupCalls { get; init; } = 3;
+
+    /// <summary>...and for at least this long, so tiered compilation has settled before the first sample.</summary>
+    public double WarmupSeconds { get; init; } = 0.25;
 
     /// <summary>Each sample repeats the call until at least this long has passed, then reports the time per call.</summary>
     public double SampleSeconds { get; init; } = 0.05;

@@ -63,11 +63,6 @@ internal static unsafe class GemmPacking
         for (; p + 8 <= kc; p += 8, dest += 48)
         {
             float* src = a + p;
-            if ((p & 15) == 0)
-            {
-                // Six strided rows outrun the hardware prefetcher; ask for the lines 256 bytes ahead.
-                for (nint r = 0; r < 6; r++) Sse.Prefetch0(src + r * lda + 64);
-            }
             var r0 = Avx.LoadVector256(src) * scale;
             var r1 = Avx.LoadVector256(src + lda) * scale;
             var r2 = Avx.LoadVector256(src + 2 * lda) * scale;
