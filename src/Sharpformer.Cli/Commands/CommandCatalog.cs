@@ -7,6 +7,10 @@ public static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return TrainCommand.Create();
+        yield return TranslateCommand.Create();
+        yield return EvaluateCommand.Create();
+        yield return BleuCommand.Create();
+        yield return BenchCommand.Create();
     }
 }

@@ -1,0 +1,176 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using Sharpformer.Evaluation;
+
+namespace Sharpformer.Cli.Commands;
+
+/// <summary>
+/// <c>sharpformer bleu -i HYP -r REF [-r REF2 ...] [--lowercase] [--metric bleu|chrf] [--json]</c>:
+/// scores a translation file against one or more reference files (one sentence per line,
+/// UTF-8) with sacreBLEU-exact BLEU or chrF.
+/// </summary>
+public static class BleuCommand
+{
+    public static Command Create()
+    {
+        var input = new Option<string>("--input", "-i")
+        {
+            Description = "The system output to score: UTF-8 text, one detokenized sentence per line.",
+            Required = true,
+        };
+        var references = new Option<string[]>("--reference", "-r")
+        {
+            Description = "A reference file with the same number of lines; repeat for several references.",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var lowercase = new Option<bool>("--lowercase", "-lc")
+        {
+            Description = "Lowercase hypotheses and references first (case-insensitive scores).",
+        };
+        var metric = new Option<string>("--metric", "-m")
+        {
+            Description = "bleu (13a tokens, 4-grams, exp smoothing) or chrf (chrF2, character 6-grams).",
+            DefaultValueFactory = _ => "bleu",
+        };
+        metric.AcceptOnlyFromAmong("bleu", "chrf");
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print one JSON object instead of the readable line.",
+        };
+
+        var command = new Command("bleu", "Score translations against references with sacreBLEU-exact BLEU or chrF.")
+        {
+            input, references, lowercase, metric, json,
+        };
+        command.SetAction(parseResult =>
+        {
+            string hypothesisPath = parseResult.GetValue(input)!;
+            string[] referencePaths = parseResult.GetValue(references) ?? [];
+            Run(hypothesisPath, referencePaths, parseResult.GetValue(lowercase), parseResult.GetValue(metric) ?? "bleu",
+                parseResult.GetValue(json), Console.Out);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Run(string hypothesisPath, string[] referencePaths, bool lowercase, string metric, bool json,
+        TextWriter output)
+    {
+        string[] hypotheses = ReadLines(hypothesisPath);
+        if (hypotheses.Length == 0) throw new UserInputException($"{hypothesisPath}: file is empty; there is nothing to score");
+        var referenceStreams = new List<IReadOnlyList<string>>();
+        foreach (string path in referencePaths)
+        {
+            string[] lines = ReadLines(path);
+            if (lines.Length != hypotheses.Length)
+                throw new UserInputException(
+                    $"{path}: has {Lines(lines.Length)} but {hypothesisPath} has {Lines(hypotheses.Length)}; every hypothesis needs one reference line");
+            referenceStreams.Add(lines);
+        }
+        RequireSomeReference(referencePaths, referenceStreams, hypotheses.Length);
+
+        if (metric == "chrf")
+        {
+            ChrfScore chrf = Chrf.Corpus(hypotheses, referenceStreams, lowercase);
+            if (json) WriteJson(output, w => { w.WriteString("name", $"chrF{Chrf.Beta}"); w.WriteNumber("score", chrf.Score); w.WriteString("signature", chrf.Signature); });
+            else output.WriteLine($"{chrf}{Environment.NewLine}signature: {chrf.Signature}");
+            return;
+        }
+
+        BleuScore bleu = Bleu.Corpus(hypotheses, referenceStreams, lowercase);
+        if (json)
+        {
+            WriteJson(output, w =>
+            {
+                w.WriteString("name", "BLEU");
+                w.WriteNumber("score", bleu.Score);
+                WriteArray(w, "precisions", bleu.Precisions, (x, p) => x.WriteNumberValue(p));
+                w.WriteNumber("bp", bleu.Bp);
+                w.WriteNumber("ratio", bleu.Ratio);
+                w.WriteNumber("sys_len", bleu.SysLen);
+                w.WriteNumber("ref_len", bleu.RefLen);
+                WriteArray(w, "counts", bleu.Counts, (x, c) => x.WriteNumberValue(c));
+                WriteArray(w, "totals", bleu.Totals, (x, t) => x.WriteNumberValue(t));
+                w.WriteString("signature", bleu.Signature);
+                w.WriteString("verbose_score", bleu.ToString());
+            });
+        }
+        else
+        {
+            output.WriteLine($"{bleu}{Environment.NewLine}signature: {bleu.Signature}");
+        }
+    }
+
+    private static string Lines(int count) => count == 1 ? "1 line" : $"{count} lines";
+
+    // sacreBLEU skips empty reference lines, but refuses a hypothesis with no reference at all.
+    private static void RequireSomeReference(string[] referencePaths, List<IReadOnlyList<string>> streams, int lineCount)
+    {
+        for (int line = 0; line < lineCount; line++)
+            if (streams.All(s => s[line].Length == 0))
+            {
+                string files = string.Join(", ", referencePaths);
+                throw new UserInputException(streams.Count == 1
+                    ? $"{files}: line {line + 1} is empty; every hypothesis needs a non-empty reference"
+                    : $"{files}: line {line + 1} is empty in every reference file; every hypothesis needs a non-empty reference");
+            }
+    }
+
+    /// <summary>The lines of a UTF-8 file (a BOM and CR before LF are dropped; a final newline ends the last line).</summary>
+    internal static string[] ReadLines(string path)
+    {
+        if (!File.Exists(path))
+            throw new UserInputException(Directory.Exists(path) ? $"{path}: is a directory, not a text file" : $"{path}: file not found");
+        byte[] bytes = File.ReadAllBytes(path);
+        int start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        string text;
+        try
+        {
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes, start, bytes.Length - start);
+        }
+        catch (DecoderFallbackException)
+        {
+            int offset = FirstInvalidUtf8(bytes, start);
+            int line = 1 + bytes.AsSpan(0, offset).Count((byte)'\n');
+            throw new UserInputException($"{path}: line {line}: invalid UTF-8 (byte offset {offset}); the file must be UTF-8 text");
+        }
+        if (text.Length == 0) return [];
+        if (text.EndsWith('\n')) text = text[..^1];
+        string[] lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+            if (lines[i].EndsWith('\r')) lines[i] = lines[i][..^1];
+        return lines;
+    }
+
+    private static int FirstInvalidUtf8(byte[] bytes, int start)
+    {
+        int i = start;
+        while (i < bytes.Length)
+        {
+            if (Rune.DecodeFromUtf8(bytes.AsSpan(i), out _, out int consumed) != System.Buffers.OperationStatus.Done) return i;
+            i += consumed;
+        }
+        return i;
+    }
+
+    private static void WriteJson(TextWriter output, Action<Utf8JsonWriter> body)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+        output.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
+    private static void WriteArray<T>(Utf8JsonWriter writer, string name, IEnumerable<T> items, Action<Utf8JsonWriter, T> write)
+    {
+        writer.WriteStartArray(name);
+        foreach (T item in items) write(writer, item);
+        writer.WriteEndArray();
+    }
+}

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Spectre.Console;
+using Sharpformer.Evaluation;
+using Sharpformer.Inference;
+using Sharpformer.Model;
+using Sharpformer.Text;
+using Sharpformer.Training;
+
+namespace Sharpformer.Cli.Commands;
+
+/// <summary><c>sharpformer evaluate --model DIR --src FILE --ref FILE [--beam N]</c>: translates and prints BLEU and chrF.</summary>
+public static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model", "-m") { Description = "A training run folder (or a model.safetensors next to a tokenizer/ folder).", Required = true };
+        var src = new Option<string>("--src") { Description = "Source sentences, one per line.", Required = true };
+        var reference = new Option<string>("--ref") { Description = "Reference translations, line-aligned with --src.", Required = true };
+        var decode = new DecodeOptionSet();
+        var output = new Option<string?>("--output") { Description = "Also write the translations to this file." };
+        var command = new Command("evaluate", "Translate a test set and score it with sacreBLEU-exact BLEU and chrF.") { model, src, reference, output };
+        decode.AddTo(command);
+        command.SetAction(parseResult =>
+        {
+            ScoreAndPrint(parseResult.GetValue(model)!, parseResult.GetValue(src)!, parseResult.GetValue(reference)!, decode.Read(parseResult),
+                AnsiConsole.Console, samples: 0, parseResult.GetValue(output));
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Loads a model folder, translates <paramref name="srcPath"/>, prints BLEU/chrF (and a few samples).</summary>
+    public static void ScoreAndPrint(string modelDir, string srcPath, string refPath, DecodeOptions options, IAnsiConsole console, int samples, string? outputPath = null)
+    {
+        var corpus = ParallelCorpus.ReadTextFiles(srcPath, refPath);
+        var translator = LoadTranslator(modelDir);
+        var watch = Stopwatch.StartNew();
+        var sources = corpus.Sources.ToList();
+        var refs = corpus.Targets.ToList();
+        var hyps = translator.Translate(sources, options);
+        double seconds = watch.Elapsed.TotalSeconds;
+        if (outputPath != null) File.WriteAllLines(outputPath, hyps);
+        var bleu = Bleu.Corpus(hyps, [refs]);
+        var chrf = Chrf.Corpus(hyps, [refs]);
+        for (int i = 0; i < Math.Min(samples, sources.Count); i++)
+        {
+            console.MarkupLineInterpolated($"[grey]source:[/]     {sources[i]}");
+            console.MarkupLineInterpolated($"[grey]reference:[/]  {refs[i]}");
+            console.MarkupLineInterpolated($"[grey]translation:[/] [bold]{hyps[i]}[/]");
+            console.WriteLine();
+        }
+        string how = options.BeamSize > 1 ? $"beam {options.BeamSize}, α {options.LengthPenalty}" : "greedy";
+        console.MarkupLineInterpolated($"{Path.GetFileName(srcPath)} ({sources.Count:N0} sentences, {how}, {seconds:F1} s): [bold green]{bleu}[/]");
+        console.MarkupLineInterpolated($"  {chrf}    signature: {bleu.Signature}");
+    }
+
+    /// <summary>A translator from a run folder (model.safetensors or best/latest) and its tokenizer.</summary>
+    public static Translator LoadTranslator(string modelDir)
+    {
+        if (!Directory.Exists(modelDir)) throw new UserInputException($"--model: folder {modelDir} does not exist");
+        var run = new RunDirectory(modelDir);
+        var model = ModelFile.Load(run.ModelPathForInference());
+        return new Translator(model, run.LoadTokenizer());
+    }
+}
+
+/// <summary>The decoding options shared by translate and evaluate.</summary>
+public sealed class DecodeOptionSet
+{
+    private readonly Option<int> _beam = new("--beam", "-b") { Description = "Beam size (1 = greedy).", DefaultValueFactory = _ => 1 };
+    private readonly Option<double> _alpha = new("--alpha") { Description = "Length penalty α for beam search.", DefaultValueFactory = _ => 0.6 };
+    private readonly Option<int> _batchTokens = new("--batch-tokens") { Description = "Source tokens per decoding batch.", DefaultValueFactory = _ => 4096 };
+    private readonly Option<double> _maxLenA = new("--max-len-a") { Description = "Output length limit: a·(source length) + b.", DefaultValueFactory = _ => 1.5 };
+    private readonly Option<int> _maxLenB = new("--max-len-b") { Description = "See --max-len-a.", DefaultValueFactory = _ => 10 };
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { _beam, _alpha, _batchTokens, _maxLenA, _maxLenB }) command.Options.Add(o);
+    }
+
+    public DecodeOptions Read(ParseResult r)
+    {
+        int beam = r.GetValue(_beam), batch = r.GetValue(_batchTokens);
+        if (beam < 1) throw new UserInputException($"--beam: must be at least 1, got {beam}");
+        if (batch < 1) throw new UserInputException($"--batch-tokens: must be positive, got {batch}");
+        return new DecodeOptions { BeamSize = beam, LengthPenalty = r.GetValue(_alpha), BatchTokens = batch, MaxLenA = r.GetValue(_maxLenA), MaxLenB = r.GetValue(_maxLenB) };
+    }
+}

@@ -1,0 +1,89 @@
+using Sharpformer.Model;
+using Sharpformer.Text;
+
+namespace Sharpformer.Inference;
+
+/// <summary>How to search for translations.</summary>
+public sealed record DecodeOptions
+{
+    /// <summary>1 = greedy; more = beam search with that many beams.</summary>
+    public int BeamSize { get; init; } = 1;
+
+    /// <summary>GNMT length penalty exponent α (beam search only; 0 = none).</summary>
+    public double LengthPenalty { get; init; } = 0.6;
+
+    /// <summary>Output length limit: MaxLenA·(source tokens) + MaxLenB.</summary>
+    public double MaxLenA { get; init; } = 1.5;
+    public int MaxLenB { get; init; } = 10;
+
+    /// <summary>Source tokens per decoding batch (sentences are sorted by length first).</summary>
+    public int BatchTokens { get; init; } = 4096;
+
+    public int MaxSteps(int sourceLength) => Math.Max(1, (int)Math.Ceiling(MaxLenA * sourceLength + MaxLenB));
+}
+
+/// <summary>
+/// Text in, text out: tokenises sources, decodes them in length-sorted batches under a token
+/// budget, and detokenises the results back into ordinary text in the original order.
+/// </summary>
+public sealed class Translator
+{
+    public Translator(Transformer model, SubwordTokenizer tokenizer)
+    {
+        Model = model;
+        Tokenizer = tokenizer;
+    }
+
+    public Transformer Model { get; }
+    public SubwordTokenizer Tokenizer { get; }
+
+    /// <summary>Translates every source line; <paramref name="progress"/> receives the count of finished sentences.</summary>
+    public string[] Translate(IReadOnlyList<string> sources, DecodeOptions options, IProgress<int>? progress = null)
+    {
+        var ids = sources.Select(s => Tokenizer.Encode(s, addBos: false, addEos: true)).ToArray();
+        var results = new string[sources.Count];
+        int done = 0;
+        foreach (var batch in Batches(ids, options.BatchTokens))
+        {
+            var outputs = DecodeBatch(batch.Select(i => ids[i]).ToArray(), options);
+            for (int j = 0; j < batch.Length; j++) results[batch[j]] = Tokenizer.Decode(outputs[j]);
+            done += batch.Length;
+            progress?.Report(done);
+        }
+        return results;
+    }
+
+    /// <summary>Decodes id sequences (each ending with EOS) of one batch; returns the output ids without BOS/EOS.</summary>
+    public int[][] DecodeBatch(int[][] sources, DecodeOptions options)
+    {
+        var cfg = Model.Config;
+        int batch = sources.Length, length = sources.Max(s => s.Length);
+        var padded = new int[batch * length];
+        Array.Fill(padded, cfg.PadId);
+        for (int i = 0; i < batch; i++) sources[i].CopyTo(padded, i * length);
+        int maxSteps = options.MaxSteps(length);
+        var outputs = GreedySearch.Decode(Model, padded, batch, length, maxSteps);
+        return outputs.Select(o => o.Length > 0 && o[^1] == cfg.EosId ? o[..^1] : o).ToArray();
+    }
+
+    /// <summary>Sentence indices grouped into batches of similar length (longest first) under the token budget.</summary>
+    private static IEnumerable<int[]> Batches(int[][] ids, int budget)
+    {
+        var order = Enumerable.Range(0, ids.Length).OrderByDescending(i => ids[i].Length).ToArray();
+        var current = new List<int>();
+        int longest = 0;
+        foreach (int i in order)
+        {
+            int newLongest = Math.Max(longest, ids[i].Length);
+            if (current.Count > 0 && (current.Count + 1) * newLongest > budget)
+            {
+                yield return current.ToArray();
+                current.Clear();
+                newLongest = ids[i].Length;
+            }
+            current.Add(i);
+            longest = newLongest;
+        }
+        if (current.Count > 0) yield return current.ToArray();
+    }
+}

@@ -1,0 +1,63 @@
+using Sharpformer.Layers;
+
+namespace Sharpformer.Model;
+
+/// <summary>How positions are encoded.</summary>
+public enum PositionEncodingKind { Sinusoidal, Learned }
+
+/// <summary>
+/// Every size and option of the model. The defaults are the paper's base model
+/// (d_model 512, 8 heads, d_ff 2048, 6+6 layers, dropout 0.1, post-LN, shared embeddings).
+/// </summary>
+public sealed record TransformerConfig
+{
+    public int VocabSize { get; init; } = 8000;
+    public int DModel { get; init; } = 512;
+    public int Heads { get; init; } = 8;
+    public int DFf { get; init; } = 2048;
+    public int EncoderLayers { get; init; } = 6;
+    public int DecoderLayers { get; init; } = 6;
+    public Activation Activation { get; init; } = Activation.Relu;
+
+    /// <summary>False: post-LN as in the paper; true: pre-LN with final norms on both stacks.</summary>
+    public bool NormFirst { get; init; }
+
+    /// <summary>Dropout on embeddings and on every sublayer output before the residual add.</summary>
+    public float Dropout { get; init; } = 0.1f;
+
+    /// <summary>Dropout on attention weights (null: same as <see cref="Dropout"/>).</summary>
+    public float? AttentionDropout { get; init; }
+
+    /// <summary>Dropout after the feed-forward activation (null: same as <see cref="Dropout"/>).</summary>
+    public float? ActivationDropout { get; init; }
+
+    public PositionEncodingKind Positions { get; init; } = PositionEncodingKind.Sinusoidal;
+
+    /// <summary>Table size for learned positions.</summary>
+    public int MaxPositions { get; init; } = 512;
+
+    public float NormEps { get; init; } = 1e-5f;
+    public int PadId { get; init; }
+    public int BosId { get; init; } = 1;
+    public int EosId { get; init; } = 2;
+
+    public int HeadDim => DModel / Heads;
+
+    /// <summary>Throws <see cref="UserInputException"/> naming the first inconsistent field.</summary>
+    public TransformerConfig Validate()
+    {
+        static void Require(bool ok, string message) { if (!ok) throw new UserInputException("model config: " + message); }
+        Require(VocabSize > 0, $"vocab size must be positive, got {VocabSize}");
+        Require(DModel > 0 && Heads > 0 && DModel % Heads == 0, $"d_model {DModel} must be a positive multiple of heads {Heads}");
+        Require(DFf > 0, $"d_ff must be positive, got {DFf}");
+        Require(EncoderLayers >= 0 && DecoderLayers >= 1, $"need ≥ 0 encoder and ≥ 1 decoder layers, got {EncoderLayers}+{DecoderLayers}");
+        foreach (var (name, p) in new[] { ("dropout", Dropout), ("attention dropout", AttentionDropout ?? 0), ("activation dropout", ActivationDropout ?? 0) })
+            Require(p >= 0 && p < 1, $"{name} must be in [0, 1), got {p}");
+        foreach (var (name, id) in new[] { ("pad", PadId), ("bos", BosId), ("eos", EosId) })
+            Require(id >= 0 && id < VocabSize, $"{name} id {id} is outside the vocabulary of {VocabSize}");
+        return this;
+    }
+
+    internal LayerSettings LayerSettings() => new(DModel, Heads, DFf, Activation, NormFirst,
+        Dropout, AttentionDropout ?? Dropout, ActivationDropout ?? Dropout, NormEps);
+}

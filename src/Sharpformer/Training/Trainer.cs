@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using Sharpformer.Inference;
+using Sharpformer.Kernels;
+using Sharpformer.Model;
+using Sharpformer.Text;
+
+namespace Sharpformer.Training;
+
+/// <summary>The outcome of a run.</summary>
+public sealed record TrainingSummary(TrainingState State, string FinalModelPath, double FinalValidBleu, string FinalModelKind);
+
+/// <summary>
+/// Trains a translation model end to end: reads the parallel text, trains (or reloads) the subword
+/// vocabulary, batches by length under a token budget, and runs epochs of teacher-forced steps
+/// with Adam and the Noam schedule. After each epoch it validates (loss and BLEU), saves a
+/// checkpoint, keeps the best weights and applies early stopping; at the end it averages the last
+/// checkpoints and keeps whichever of averaged and best scores higher on validation.
+/// Stopping (time budget, cancellation) saves a checkpoint first, so <c>--resume</c> loses nothing.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly RunDirectory _run;
+    private readonly TrainingOptions _options;
+    private readonly ITrainingObserver _observer;
+    private readonly Stopwatch _clock = new();
+    private double _elapsedBefore;
+
+    public Trainer(RunDirectory run, TrainingOptions options, ITrainingObserver? observer = null)
+    {
+        _run = run;
+        _options = options;
+        _observer = observer ?? SilentObserver.Instance;
+    }
+
+    private double Elapsed => _elapsedBefore + _clock.Elapsed.TotalSeconds;
+
+    public TrainingSummary Run(bool resume, CancellationToken cancel = default)
+    {
+        _clock.Start();
+        if (_options.Threads > 0) ComputePool.Threads = _options.Threads;
+        string? checkpoint = resume ? _run.LatestCheckpoint() : null;
+        if (resume && checkpoint == null) _observer.OnMessage($"No checkpoint in {_run.Root}; starting from scratch.");
+        if (checkpoint == null && _run.HasOptions && File.Exists(_run.FinalModelPath))
+            throw new UserInputException($"{_run.Root}: already holds a trained model; use --resume or another --out");
+
+        var train = ParallelCorpus.ReadTextFiles(_options.TrainSource, _options.TrainTarget);
+        var valid = ParallelCorpus.ReadTextFiles(_options.ValidSource, _options.ValidTarget);
+        _observer.OnMessage($"Read {train.Count:N0} training and {valid.Count:N0} validation pairs.");
+
+        SubwordTokenizer tokenizer;
+        if (checkpoint != null) tokenizer = _run.LoadTokenizer();
+        else
+        {
+            tokenizer = SubwordTokenizer.Train(train.Sources.Concat(train.Targets), _options.VocabSize);
+            tokenizer.Save(_run.TokenizerDir);
+            _run.SaveOptions(_options);
+            _observer.OnMessage($"Trained a joint subword vocabulary of {tokenizer.VocabSize:N0} pieces in {_clock.Elapsed.TotalSeconds:F1} s.");
+        }
+
+        var config = _options.Model with
+        {
+            VocabSize = tokenizer.VocabSize, PadId = SubwordTokenizer.PadId, BosId = SubwordTokenizer.BosId, EosId = SubwordTokenizer.EosId,
+        };
+        var examples = Encode(train, tokenizer, _options.MaxLength, out int skipped);
+        if (skipped > 0) _observer.OnMessage($"Skipped {skipped:N0} training pairs longer than {_options.MaxLength} tokens.");
+        var batcher = new TokenBatcher(examples, _options.BatchTokens, _options.BatchSentences, config.PadId, config.BosId, config.EosId, _options.Seed);
+        var validator = new Validator(Encode(valid, tokenizer, int.MaxValue, out _), valid.Sources.ToList(), valid.Targets.ToList(),
+            config, _options.Optimizer.LabelSmoothing, _options.BatchTokens);
+
+        var model = new Transformer(config);
+        Initialization.Initialize(model, _options.Seed);
+        var step = new TrainStep(model, _options.Optimizer, (ulong)_options.Seed);
+        var state = new TrainingState();
+        if (checkpoint != null)
+        {
+            state = Checkpoint.Load(checkpoint, model, step.Optimizer);
+            _elapsedBefore = state.ElapsedSeconds;
+            _observer.OnMessage($"Resumed from {Path.GetFileName(checkpoint)}: epoch {state.Epoch + 1}, batch {state.Position}, step {state.Step}.");
+        }
+        _observer.OnMessage($"Model: {model.ParameterCount:N0} parameters; {batcher.BatchCount:N0} batches per epoch; {ComputePool.Threads} threads.");
+
+        state = TrainEpochs(model, step, batcher, validator, tokenizer, state, cancel);
+        if (cancel.IsCancellationRequested) return new TrainingSummary(state, _run.LatestCheckpoint() ?? "", double.NaN, "interrupted");
+        return Finish(model, tokenizer, validator, state);
+    }
+
+    private TrainingState TrainEpochs(Transformer model, TrainStep step, TokenBatcher batcher, Validator validator,
+        SubwordTokenizer tokenizer, TrainingState state, CancellationToken cancel)
+    {
+        double budget = _options.MaxMinutes > 0 ? _options.MaxMinutes * 60 : double.PositiveInfinity;
+        for (int epoch = state.Epoch; epoch < _options.Epochs; epoch++)
+        {
+            _observer.OnEpochStart(epoch, batcher.BatchCount, state.Position);
+            double lossSum = 0, epochLoss = 0;
+            long tokens = 0, epochTokens = 0;
+            var interval = Stopwatch.StartNew();
+            foreach (var (position, batch) in batcher.Epoch(epoch, state.Position))
+            {
+                var r = step.Run(batch);
+                lossSum += r.Loss * r.Tokens;
+                tokens += r.Tokens;
+                epochLoss += r.Loss * r.Tokens;
+                epochTokens += r.Tokens;
+                state = state with { Step = step.Step, Epoch = epoch, Position = position + 1, ElapsedSeconds = Elapsed };
+                if (step.Step % _options.LogEvery == 0 || position + 1 == batcher.BatchCount)
+                {
+                    var report = new StepReport(epoch, position + 1, batcher.BatchCount, step.Step, lossSum / Math.Max(1, tokens), r.LearningRate,
+                        tokens / interval.Elapsed.TotalSeconds, Elapsed);
+                    _observer.OnStep(report);
+                    _run.AppendMetrics(report);
+                    (lossSum, tokens) = (0, 0);
+                    interval.Restart();
+                }
+                bool outOfTime = Elapsed >= budget;
+                if (cancel.IsCancellationRequested || outOfTime)
+                {
+                    SaveCheckpoint(model, step, state);
+                    _observer.OnMessage(outOfTime ? $"Time budget of {_options.MaxMinutes} min reached at step {step.Step}." : $"Interrupted; saved step {step.Step}; continue with --resume.");
+                    return state;
+                }
+                if (_options.CheckpointEverySteps > 0 && step.Step % _options.CheckpointEverySteps == 0 && position + 1 < batcher.BatchCount)
+                    SaveCheckpoint(model, step, state);
+            }
+            state = Validate(model, tokenizer, validator, state with { Epoch = epoch + 1, Position = 0 }, epochLoss / Math.Max(1, epochTokens), step.Step);
+            SaveCheckpoint(model, step, state);
+            if (_options.Patience > 0 && state.BadValidations >= _options.Patience)
+            {
+                _observer.OnMessage($"Early stopping: no better validation BLEU for {_options.Patience} epochs.");
+                break;
+            }
+        }
+        return state;
+    }
+
+    private TrainingState Validate(Transformer model, SubwordTokenizer tokenizer, Validator validator, TrainingState state, double trainLoss, long stepNumber)
+    {
+        var (loss, nll) = validator.Loss(model);
+        _observer.OnValidationStart(validator.Sentences);
+        var (bleu, chrf, _) = validator.Score(model, tokenizer, ValidDecode, new Progress(_observer));
+        bool best = bleu > state.BestBleu;
+        double lr = new NoamSchedule(model.Config.DModel, _options.Optimizer.Warmup, _options.Optimizer.LrFactor).LearningRate(Math.Max(1, stepNumber));
+        var record = new ValidationRecord(state.Epoch, stepNumber, trainLoss, loss, nll, bleu, chrf, Elapsed, lr);
+        if (best) ModelFile.Save(model, _run.BestModelPath);
+        _observer.OnValidation(record, best);
+        _run.AppendMetrics(record);
+        return state with
+        {
+            History = [.. state.History, record],
+            BestBleu = best ? bleu : state.BestBleu,
+            BestEpoch = best ? state.Epoch : state.BestEpoch,
+            BadValidations = best ? 0 : state.BadValidations + 1,
+            ElapsedSeconds = Elapsed,
+        };
+    }
+
+    private TrainingSummary Finish(Transformer model, SubwordTokenizer tokenizer, Validator validator, TrainingState state)
+    {
+        var files = _run.Checkpoints().TakeLast(_options.AverageLast).Select(d => Path.Combine(d, Checkpoint.ModelFileName)).ToList();
+        double bestBleu = state.BestBleu;
+        string kind = "best";
+        if (!File.Exists(_run.BestModelPath)) { ModelFile.Save(model, _run.BestModelPath); bestBleu = validator.Score(model, tokenizer, ValidDecode).Bleu; }
+        File.Copy(_run.BestModelPath, _run.FinalModelPath, overwrite: true);
+        double finalBleu = bestBleu;
+        if (_options.AverageLast > 1 && files.Count > 1)
+        {
+            CheckpointAveraging.Average(files, model);
+            _observer.OnValidationStart(validator.Sentences);
+            double averaged = validator.Score(model, tokenizer, ValidDecode, new Progress(_observer)).Bleu;
+            _observer.OnMessage($"Average of the last {files.Count} checkpoints: validation BLEU {averaged:F2} (best single: {bestBleu:F2}).");
+            if (averaged >= bestBleu)
+            {
+                ModelFile.Save(model, _run.FinalModelPath);
+                (finalBleu, kind) = (averaged, $"average of {files.Count}");
+            }
+        }
+        state = state with { Finished = true, ElapsedSeconds = Elapsed };
+        if (_run.LatestCheckpoint() is { } latest)
+            RunDirectory.WriteAtomically(Path.Combine(latest, Checkpoint.StateFileName), System.Text.Json.JsonSerializer.Serialize(state, ModelFile.JsonOptions));
+        _run.AppendMetrics(new { final_model = kind, final_valid_bleu = finalBleu, elapsed_seconds = Elapsed });
+        return new TrainingSummary(state, _run.FinalModelPath, finalBleu, kind);
+    }
+
+    private DecodeOptions ValidDecode => new() { BeamSize = _options.ValidBeam, LengthPenalty = _options.ValidLengthPenalty };
+
+    private void SaveCheckpoint(Transformer model, TrainStep step, TrainingState state)
+    {
+        string dir = _run.CheckpointPath(step.Step);
+        Checkpoint.Save(dir, model, step.Optimizer, state with { ElapsedSeconds = Elapsed });
+        _run.SetLatest(dir);
+        _run.Prune(Math.Max(_options.KeepCheckpoints, _options.AverageLast));
+    }
+
+    private static List<Example> Encode(ParallelCorpus corpus, SubwordTokenizer tokenizer, int maxLength, out int skipped)
+    {
+        var encoded = corpus.Pairs.AsParallel().AsOrdered()
+            .Select(p => new Example(tokenizer.Encode(p.Source), tokenizer.Encode(p.Target))).ToList();
+        var kept = encoded.Where(e => e.Source.Length <= maxLength && e.Target.Length <= maxLength && e.Target.Length > 0).ToList();
+        skipped = encoded.Count - kept.Count;
+        return kept;
+    }
+
+    private sealed class Progress(ITrainingObserver observer) : IProgress<int>
+    {
+        public void Report(int value) => observer.OnValidationProgress(value);
+    }
+}

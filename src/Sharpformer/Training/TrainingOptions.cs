@@ -1,0 +1,63 @@
+using Sharpformer.Model;
+
+namespace Sharpformer.Training;
+
+/// <summary>Everything a training run needs: data, vocabulary, model, optimisation, schedule of checkpoints.</summary>
+public sealed record TrainingOptions
+{
+    // Data: line-aligned parallel text files (UTF-8, one sentence per line).
+    public required string TrainSource { get; init; }
+    public required string TrainTarget { get; init; }
+    public required string ValidSource { get; init; }
+    public required string ValidTarget { get; init; }
+
+    /// <summary>Optional held-out test set, translated and scored when training ends.</summary>
+    public string? TestSource { get; init; }
+    public string? TestTarget { get; init; }
+
+    /// <summary>Joint subword vocabulary size (trained on the training text of both sides).</summary>
+    public int VocabSize { get; init; } = 8000;
+
+    /// <summary>Training pairs with more subword tokens than this on either side are skipped.</summary>
+    public int MaxLength { get; init; } = 128;
+
+    /// <summary>The model; its vocabulary size and special ids are filled in from the tokenizer.</summary>
+    public TransformerConfig Model { get; init; } = new();
+
+    public OptimizerSettings Optimizer { get; init; } = new();
+
+    /// <summary>Budget per batch in padded tokens (sentences × longest side).</summary>
+    public int BatchTokens { get; init; } = 2048;
+
+    /// <summary>Upper bound on sentences per batch (0 = none).</summary>
+    public int BatchSentences { get; init; }
+
+    public int Epochs { get; init; } = 20;
+
+    /// <summary>Wall-clock budget in minutes for the whole run, tokenizer included (0 = none).</summary>
+    public double MaxMinutes { get; init; }
+
+    /// <summary>Stop after this many validations without a better validation BLEU (0 = never).</summary>
+    public int Patience { get; init; }
+
+    /// <summary>Save a checkpoint every this many steps, besides the end of each epoch (0 = only per epoch).</summary>
+    public int CheckpointEverySteps { get; init; }
+
+    /// <summary>Average the weights of the last N checkpoints into the final model (1 = no averaging).</summary>
+    public int AverageLast { get; init; } = 5;
+
+    /// <summary>Checkpoints kept on disk (at least <see cref="AverageLast"/>).</summary>
+    public int KeepCheckpoints { get; init; } = 5;
+
+    /// <summary>Decoding used for the validation BLEU of each epoch.</summary>
+    public int ValidBeam { get; init; } = 1;
+    public double ValidLengthPenalty { get; init; } = 0.6;
+
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Threads for the kernels (0 = all cores).</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Steps between progress reports.</summary>
+    public int LogEvery { get; init; } = 20;
+}
