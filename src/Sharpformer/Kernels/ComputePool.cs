@@ -174,12 +174,14 @@ public static unsafe class ComputePool
     private static int WaitForLoop(int seen)
     {
         long start = Stopwatch.GetTimestamp();
+        var spin = new SpinWait();
         int generation;
         while ((generation = Volatile.Read(ref _generation)) == seen)
         {
             if (Stopwatch.GetTimestamp() - start < SpinTicks)
             {
-                Thread.SpinWait(20);
+                // Spins, then yields the core: on a busy machine a waiting worker must not starve the thread it waits for.
+                spin.SpinOnce(sleep1Threshold: -1);
                 continue;
             }
             lock (SleepLock)
