@@ -1,10 +1,18 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+
 namespace Sharpformer.Kernels;
 
 /// <summary>
-/// The one place where kernels go parallel. <see cref="For"/> splits [0, count) over the
-/// configured number of threads; a call made from inside a worker runs inline (no nesting).
+/// The one place where kernels go parallel: a persistent set of worker threads that the calling
+/// thread joins for each loop. Indices are claimed one at a time from a shared counter, so a
+/// busy core simply takes fewer of them; which thread runs an index never changes what it computes,
+/// so results depend only on the work split the caller chooses (e.g. from <see cref="Threads"/>).
+/// A call made from inside a loop body runs inline, as does a call made while another thread is
+/// already using the pool.
 /// </summary>
-public static class ComputePool
+public static unsafe class ComputePool
 {
     private static int _threads = Environment.ProcessorCount;
 
@@ -15,22 +23,174 @@ public static class ComputePool
         set => _threads = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), "Threads must be at least 1.");
     }
 
-    [ThreadStatic] private static bool _insideWorker;
+    /// <summary>True on a pool worker, and on any thread while it runs a loop body; nested loops then run inline.</summary>
+    public static bool IsInsideLoop => _insideLoop;
 
     /// <summary>Runs body(i) for i in [0, count), spread over <see cref="Threads"/> threads.</summary>
     public static void For(int count, Action<int> body)
     {
+        ArgumentNullException.ThrowIfNull(body);
+        var task = new DelegateTask(body);
+        For(count, ref task);
+    }
+
+    /// <summary>
+    /// Runs task.Run(i) for i in [0, count) without allocating. Every index runs exactly once; the
+    /// first exception thrown by any index is rethrown here after the loop has stopped.
+    /// </summary>
+    public static void For<TTask>(int count, ref TTask task) where TTask : struct, IComputeTask
+    {
         if (count <= 0) return;
-        if (count == 1 || _threads == 1 || _insideWorker)
+        int threads = Math.Min(_threads, count);
+        if (threads == 1 || _insideLoop || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
-            for (int i = 0; i < count; i++) body(i);
+            RunInline(count, ref task);
             return;
         }
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _threads }, i =>
+        try
         {
-            bool outer = _insideWorker;
-            _insideWorker = true;
-            try { body(i); } finally { _insideWorker = outer; }
-        });
+            EnsureWorkers(threads - 1);
+#pragma warning disable CS8500 // the task is pinned and the caller waits, so workers may reach it by address
+            fixed (TTask* state = &task)
+                Dispatch(count, threads - 1, state, &Invoke<TTask>);
+#pragma warning restore CS8500
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    private static void RunInline<TTask>(int count, ref TTask task) where TTask : struct, IComputeTask
+    {
+        bool outer = _insideLoop;
+        _insideLoop = true;
+        try { for (int i = 0; i < count; i++) task.Run(i); }
+        finally { _insideLoop = outer; }
+    }
+
+    private static void Invoke<TTask>(void* state, int index) where TTask : struct, IComputeTask
+        => Unsafe.AsRef<TTask>(state).Run(index);
+
+    private readonly struct DelegateTask(Action<int> body) : IComputeTask
+    {
+        public void Run(int index) => body(index);
+    }
+
+    // ---- the shared loop descriptor (one loop at a time, guarded by _busy) ----
+
+    [ThreadStatic] private static bool _insideLoop;
+    private static int _busy;
+
+    private static void* _state;
+    private static delegate*<void*, int, void> _body;
+    private static int _count;
+    private static int _helpers;      // how many workers may join this loop
+    private static long _claim;       // (generation << 32) | next index: a stale worker cannot claim from a newer loop
+    private static int _completed;    // indices finished (run or skipped after a failure)
+    private static int _generation;   // bumped once per loop; workers wait for it to change
+    private static ExceptionDispatchInfo? _failure;
+
+    private static readonly object SleepLock = new();
+    private static int _sleepers;
+    private static readonly List<Thread> Workers = [];
+
+    /// <summary>How long a worker keeps spinning for the next loop before it blocks (a training step issues loops back to back).</summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
+
+    private static void Dispatch(int count, int helpers, void* state, delegate*<void*, int, void> body)
+    {
+        _state = state;
+        _body = body;
+        _count = count;
+        _helpers = helpers;
+        _failure = null;
+        _completed = 0;
+        int generation = _generation + 1;
+        Volatile.Write(ref _claim, (long)generation << 32);
+        Interlocked.Exchange(ref _generation, generation); // full fence: publishes the fields above
+        if (Volatile.Read(ref _sleepers) > 0)
+            lock (SleepLock) Monitor.PulseAll(SleepLock);
+
+        _insideLoop = true;
+        try { Work(generation); }
+        finally { _insideLoop = false; }
+
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _completed) < count) spin.SpinOnce(sleep1Threshold: -1);
+        _failure?.Throw();
+    }
+
+    /// <summary>Claims and runs indices of loop <paramref name="generation"/> until none are left.</summary>
+    private static void Work(int generation)
+    {
+        long tag = (long)generation << 32;
+        while (true)
+        {
+            long claim = Volatile.Read(ref _claim);
+            if ((claim & ~0xFFFFFFFFL) != tag) return;          // a newer loop has started: ours is finished
+            int index = (int)claim;
+            if (index >= _count) return;
+            if (Interlocked.CompareExchange(ref _claim, claim + 1, claim) != claim) continue;
+            if (_failure is null)
+            {
+                try { _body(_state, index); }
+                catch (Exception e) { Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null); }
+            }
+            Interlocked.Increment(ref _completed);
+        }
+    }
+
+    private static void EnsureWorkers(int count)
+    {
+        if (Volatile.Read(ref _workerCount) >= count) return;
+        lock (Workers)
+        {
+            while (Workers.Count < count)
+            {
+                int id = Workers.Count;
+                var thread = new Thread(() => WorkerLoop(id)) { IsBackground = true, Name = $"Sharpformer compute {id + 1}" };
+                Workers.Add(thread);
+                thread.Start();
+            }
+            Volatile.Write(ref _workerCount, Workers.Count);
+        }
+    }
+
+    private static int _workerCount;
+
+    private static void WorkerLoop(int id)
+    {
+        _insideLoop = true;
+        int seen = Volatile.Read(ref _generation);
+        while (true)
+        {
+            seen = WaitForLoop(seen);
+            if (id < Volatile.Read(ref _helpers)) Work(seen);
+        }
+    }
+
+    /// <summary>Spins briefly for a new loop, then blocks until one is dispatched; returns its generation.</summary>
+    private static int WaitForLoop(int seen)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var spin = new SpinWait();
+        int generation;
+        while ((generation = Volatile.Read(ref _generation)) == seen)
+        {
+            if (Stopwatch.GetTimestamp() - start < SpinTicks)
+            {
+                // Spins, then yields the core: on a busy machine a waiting worker must not starve the thread it waits for.
+                spin.SpinOnce(sleep1Threshold: -1);
+                continue;
+            }
+            lock (SleepLock)
+            {
+                Interlocked.Increment(ref _sleepers); // full fence, paired with the one in Dispatch
+                while (Volatile.Read(ref _generation) == seen) Monitor.Wait(SleepLock);
+                Interlocked.Decrement(ref _sleepers);
+            }
+        }
+        return generation;
     }
 }

@@ -39,18 +39,86 @@ public static unsafe class Gemm
         if (m > 0 && n > 0 && cLen < (long)(m - 1) * ldc + n) throw new ArgumentException("C is too short for its shape.", nameof(cLen));
     }
 
-    // Portable reference path (replaced by the packed, blocked implementation).
+    /// <summary>Environment variable that forces a kernel at start-up: scalar, vector128, avx2 or avx512.</summary>
+    public const string KernelEnvironmentVariable = "SHARPFORMER_GEMM_KERNEL";
+
+    /// <summary>At most this many multiply-adds (m·n·k) go to the unpacked small-matrix kernels.</summary>
+    internal const long SmallWork = 64 * 64 * 64;
+
+    /// <summary>Below this many multiply-adds a product runs on the calling thread only.</summary>
+    internal const long ParallelWork = 128 * 128 * 128;
+
+    private static GemmKernelKind _kernel = GemmKernelSelector.Parse(Environment.GetEnvironmentVariable(KernelEnvironmentVariable));
+
+    /// <summary>
+    /// The micro-kernel family used by <see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>;
+    /// defaults to <see cref="GemmKernelSelector.Best"/> or the one named in <see cref="KernelEnvironmentVariable"/>.
+    /// </summary>
+    public static GemmKernelKind Kernel
+    {
+        get => _kernel;
+        set => _kernel = GemmKernelSelector.IsSupported(value) ? value
+            : throw new ArgumentException($"This CPU cannot run the {value} GEMM kernel.", nameof(value));
+    }
+
+    /// <summary>The same product with an explicit kernel, thread count and path (for tests and benchmarks).</summary>
+    internal static void Sgemm(GemmKernelKind kernel, int threads, bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, GemmPath path = GemmPath.Auto)
+    {
+        if (!GemmKernelSelector.IsSupported(kernel)) throw new ArgumentException($"This CPU cannot run the {kernel} GEMM kernel.", nameof(kernel));
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c)
+            Run(kernel, threads, path, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+    }
+
     private static void Run(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        => Run(_kernel, ComputePool.Threads, GemmPath.Auto, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+
+    private static void Run(GemmKernelKind kernel, int threads, GemmPath path, bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        long work = (long)m * n * k;
+        bool small = path == GemmPath.Small || path == GemmPath.Auto && work <= SmallWork;
+        // The unpacked kernel is AVX2 code: a forced portable kernel must not be bypassed.
+        if (small && kernel is GemmKernelKind.Avx2 or GemmKernelKind.Avx512 && GemmSmall.IsSupported)
+        {
+            GemmSmall.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+        if (path == GemmPath.Auto && work < ParallelWork || ComputePool.IsInsideLoop) threads = 1;
+        switch (kernel)
+        {
+            case GemmKernelKind.Avx512:
+                GemmBlocked<GemmMicroKernelAvx512>.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+                break;
+            case GemmKernelKind.Avx2:
+                GemmBlocked<GemmMicroKernelAvx2>.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+                break;
+            case GemmKernelKind.Vector128:
+                GemmBlocked<GemmMicroKernelVector128>.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+                break;
+            default:
+                GemmBlocked<GemmMicroKernelScalar>.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+                break;
+        }
+    }
+
+    /// <summary>C = beta·C, the whole product when k or alpha is 0 (beta 0 clears C without reading it).</summary>
+    private static void ScaleC(int m, int n, float beta, float* c, nint ldc)
     {
         for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-            {
-                float s = 0;
-                for (int p = 0; p < k; p++)
-                    s += (transA ? a[p * lda + i] : a[i * lda + p]) * (transB ? b[j * ldb + p] : b[p * ldb + j]);
-                float* cij = c + (long)i * ldc + j;
-                *cij = beta == 0 ? alpha * s : alpha * s + beta * *cij;
-            }
+        {
+            var row = new Span<float>(c + i * ldc, n);
+            if (beta == 0) row.Clear();
+            else if (beta != 1) for (int j = 0; j < n; j++) row[j] *= beta;
+        }
     }
 }
