@@ -94,6 +94,12 @@ public static unsafe class Gemm
             return;
         }
         if (path == GemmPath.Auto && work < ParallelWork || ComputePool.IsInsideLoop) threads = 1;
+        bool skinny = path == GemmPath.Skinny || path == GemmPath.Auto && m <= GemmSkinny.MaxRows;
+        if (skinny && transB && !transA && kernel is GemmKernelKind.Avx2 or GemmKernelKind.Avx512 && GemmSkinny.IsSupported)
+        {
+            GemmSkinny.Run(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+            return;
+        }
         switch (kernel)
         {
             case GemmKernelKind.Avx512:
