@@ -7,8 +7,16 @@ namespace Sharpformer.Kernels;
 /// op(B) is k×n (B is stored k×n with row stride ldb, or n×k when transB).
 /// When beta is 0, C is overwritten and its old contents are never read.
 /// </summary>
+/// <remarks>
+/// Tiny products (m·n·k ≤ 64³) run an unpacked AVX2 kernel in place; A·Bᵀ with at most 16 rows
+/// runs as row-by-row dot products; everything else takes the packed, cache-blocked path
+/// (<see cref="GemmBlocked{TKernel}"/>) on the widest supported micro-kernel, split over
+/// <see cref="ComputePool"/> from 128³ multiply-adds up. Results are deterministic and do not
+/// depend on the thread count.
+/// </remarks>
 public static unsafe class Gemm
 {
+    /// <summary>C = alpha·op(A)·op(B) + beta·C on spans; throws if a leading dimension or a span is too small.</summary>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
@@ -34,9 +42,9 @@ public static unsafe class Gemm
         if (lda < Math.Max(1, aCols)) throw new ArgumentException($"lda={lda} is smaller than the {aCols} columns of A.", nameof(lda));
         if (ldb < Math.Max(1, bCols)) throw new ArgumentException($"ldb={ldb} is smaller than the {bCols} columns of B.", nameof(ldb));
         if (ldc < Math.Max(1, n)) throw new ArgumentException($"ldc={ldc} is smaller than the {n} columns of C.", nameof(ldc));
-        if (m > 0 && k > 0 && aLen < (long)(aRows - 1) * lda + aCols) throw new ArgumentException("A is too short for its shape.", nameof(aLen));
-        if (n > 0 && k > 0 && bLen < (long)(bRows - 1) * ldb + bCols) throw new ArgumentException("B is too short for its shape.", nameof(bLen));
-        if (m > 0 && n > 0 && cLen < (long)(m - 1) * ldc + n) throw new ArgumentException("C is too short for its shape.", nameof(cLen));
+        if (m > 0 && k > 0 && aLen < (long)(aRows - 1) * lda + aCols) throw new ArgumentException("A is too short for its shape.", "a");
+        if (n > 0 && k > 0 && bLen < (long)(bRows - 1) * ldb + bCols) throw new ArgumentException("B is too short for its shape.", "b");
+        if (m > 0 && n > 0 && cLen < (long)(m - 1) * ldc + n) throw new ArgumentException("C is too short for its shape.", "c");
     }
 
     /// <summary>Environment variable that forces a kernel at start-up: scalar, vector128, avx2 or avx512.</summary>
@@ -94,6 +102,12 @@ public static unsafe class Gemm
             return;
         }
         if (path == GemmPath.Auto && work < ParallelWork || ComputePool.IsInsideLoop) threads = 1;
+        bool skinny = path == GemmPath.Skinny || path == GemmPath.Auto && m <= GemmSkinny.MaxRows;
+        if (skinny && transB && !transA && kernel is GemmKernelKind.Avx2 or GemmKernelKind.Avx512 && GemmSkinny.IsSupported)
+        {
+            GemmSkinny.Run(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+            return;
+        }
         switch (kernel)
         {
             case GemmKernelKind.Avx512:

@@ -29,14 +29,14 @@ public class GemmTests
 
     public static IEnumerable<object[]> KernelsAndPaths() =>
         from kernel in Enum.GetValues<GemmKernelKind>().Where(GemmKernelSelector.IsSupported)
-        from packed in new[] { true, false }
-        select new object[] { kernel, packed };
+        from path in new[] { "Packed", "Small", "Skinny" }
+        select new object[] { kernel, path };
 
     [Theory]
     [MemberData(nameof(KernelsAndPaths))]
-    public void EdgeSizes_AllTransposes_MatchReference(GemmKernelKind kernel, bool packed)
+    public void EdgeSizes_AllTransposes_MatchReference(GemmKernelKind kernel, string pathName)
     {
-        var path = packed ? GemmPath.Packed : GemmPath.Small;
+        var path = Enum.Parse<GemmPath>(pathName);
         var random = new Random(1);
         foreach (bool transA in new[] { false, true })
             foreach (bool transB in new[] { false, true })
@@ -73,9 +73,21 @@ public class GemmTests
         foreach (float alpha in new[] { 1f, -2f, 0.3f })
             foreach (float beta in new[] { 0f, 1f, -0.5f })
                 foreach (var (m, n, k) in new[] { (7, 33, 5), (40, 48, 100), (200, 150, 300) })
-                    foreach (var path in new[] { GemmPath.Small, GemmPath.Packed })
+                    foreach (var path in new[] { GemmPath.Small, GemmPath.Skinny, GemmPath.Packed })
                         foreach (int threads in new[] { 1, 2 })
                             Check(kernel, threads, alpha < 0, beta < 0, m, n, k, alpha, beta, 1, random, path: path);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void FewRowsTimesTransposedB_DecoderStepShapes(GemmKernelKind kernel)
+    {
+        // A decoder step: batch × beam rows through a Linear layer (W is [out, in]) or the output projection.
+        var random = new Random(9);
+        foreach (var (m, n, k) in new[] { (1, 1000, 256), (5, 801, 259), (16, 130, 1024), (3, 2, 7) })
+            foreach (var path in new[] { GemmPath.Auto, GemmPath.Skinny })
+                foreach (int threads in new[] { 1, 2, 3 })
+                    Check(kernel, threads, false, true, m, n, k, 0.5f, m % 2 == 0 ? 0f : 2f, 1, random, path: path);
     }
 
     [Theory]
@@ -84,7 +96,7 @@ public class GemmTests
     {
         var random = new Random(4);
         foreach (var (m, n, k) in new[] { (1, 1, 1), (24, 24, 64), (33, 7, 257), (300, 200, 100) })
-            foreach (var path in new[] { GemmPath.Auto, GemmPath.Small, GemmPath.Packed })
+            foreach (var path in new[] { GemmPath.Auto, GemmPath.Small, GemmPath.Skinny, GemmPath.Packed })
                 foreach (int threads in new[] { 1, 2 })
                     Check(kernel, threads, m % 2 == 0, true, m, n, k, 1f, 0f, 2, random, nanC: true, path: path);
     }
@@ -141,6 +153,29 @@ public class GemmTests
                 Gemm.Sgemm(false, true, m, n, k, 1f, pa, k, pb, k, 0f, pc, n);
         }
         GemmReference.AssertClose(expected, tolerance, c, "pointer");
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void AnyThreadCount_GivesBitIdenticalResults(GemmKernelKind kernel)
+    {
+        // Row blocks and column chunks start on whole register tiles and k is sliced the same way,
+        // so each element is summed in the same order on 1, 2 or 3 threads.
+        var random = new Random(8);
+        foreach (var (m, n, k) in new[] { (301, 203, 517), (5, 700, 300) })
+        {
+            var a = GemmReference.Random(random, m * k);
+            var b = GemmReference.Random(random, n * k);
+            var reference = GemmReference.Random(random, m * n);
+            var c0 = (float[])reference.Clone();
+            Gemm.Sgemm(kernel, 1, true, true, m, n, k, 1.5f, a, m, b, k, 0.5f, c0, n, GemmPath.Packed);
+            foreach (int threads in new[] { 2, 3 })
+            {
+                var c = (float[])reference.Clone();
+                Gemm.Sgemm(kernel, threads, true, true, m, n, k, 1.5f, a, m, b, k, 0.5f, c, n, GemmPath.Packed);
+                Assert.Equal(c0, c);
+            }
+        }
     }
 
     [Fact]

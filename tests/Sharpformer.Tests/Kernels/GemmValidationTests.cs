@@ -32,9 +32,9 @@ public class GemmValidationTests
     public void ShortBuffers_Throw()
     {
         // A 3×2 with lda 2 needs 6 floats; B 2×4 needs 8; C 3×4 with ldc 5 needs 2·5+4 = 14.
-        Assert.Throws<ArgumentException>(() => Call(false, false, 3, 4, 2, 5, 2, 8, 4, 14, 5));
-        Assert.Throws<ArgumentException>(() => Call(false, false, 3, 4, 2, 6, 2, 7, 4, 14, 5));
-        Assert.Throws<ArgumentException>(() => Call(false, false, 3, 4, 2, 6, 2, 8, 4, 13, 5));
+        Assert.Equal("a", Assert.Throws<ArgumentException>(() => Call(false, false, 3, 4, 2, 5, 2, 8, 4, 14, 5)).ParamName);
+        Assert.Equal("b", Assert.Throws<ArgumentException>(() => Call(false, false, 3, 4, 2, 6, 2, 7, 4, 14, 5)).ParamName);
+        Assert.Equal("c", Assert.Throws<ArgumentException>(() => Call(false, false, 3, 4, 2, 6, 2, 8, 4, 13, 5)).ParamName);
         Call(false, false, 3, 4, 2, 6, 2, 8, 4, 14, 5); // exactly long enough: no throw
     }
 
