@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Sharpformer.Kernels;
 using Sharpformer.Layers;
 
@@ -11,10 +12,12 @@ namespace Sharpformer.Training;
 public sealed class Adam
 {
     private readonly IReadOnlyList<Parameter> _parameters;
+    private readonly ParameterChunks _chunks;
 
     public Adam(IReadOnlyList<Parameter> parameters, double beta1 = 0.9, double beta2 = 0.98, double eps = 1e-9)
     {
         _parameters = parameters;
+        _chunks = new ParameterChunks(parameters);
         Beta1 = beta1;
         Beta2 = beta2;
         Eps = eps;
@@ -41,13 +44,30 @@ public sealed class Adam
         float stepSize = (float)(learningRate / bc1);
         float invSqrtBc2 = (float)(1 / Math.Sqrt(bc2));
         float b1 = (float)Beta1, b2 = (float)Beta2, eps = (float)Eps;
-        ComputePool.For(_parameters.Count, i =>
+        ComputePool.For(_chunks.Count, c =>
         {
-            var p = _parameters[i].Value.Span;
-            var g = _parameters[i].Grad.Span;
-            var m = FirstMoments[i].AsSpan();
-            var v = SecondMoments[i].AsSpan();
-            for (int j = 0; j < p.Length; j++)
+            var r = _chunks.Ranges[c];
+            var p = _parameters[r.Parameter].Value.Span.Slice(r.Start, r.Length);
+            var g = _parameters[r.Parameter].Grad.Span.Slice(r.Start, r.Length);
+            var m = FirstMoments[r.Parameter].AsSpan(r.Start, r.Length);
+            var v = SecondMoments[r.Parameter].AsSpan(r.Start, r.Length);
+            int j = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var vb1 = Vector256.Create(b1); var vb1c = Vector256.Create(1 - b1);
+                var vb2 = Vector256.Create(b2); var vb2c = Vector256.Create(1 - b2);
+                var vStep = Vector256.Create(stepSize); var vInv = Vector256.Create(invSqrtBc2); var vEps = Vector256.Create(eps);
+                for (; j <= p.Length - 8; j += 8)
+                {
+                    var gj = Vector256.Create(g[j..]);
+                    var mj = vb1 * Vector256.Create(m[j..]) + vb1c * gj;
+                    var vj = vb2 * Vector256.Create(v[j..]) + vb2c * gj * gj;
+                    mj.CopyTo(m[j..]);
+                    vj.CopyTo(v[j..]);
+                    (Vector256.Create(p[j..]) - vStep * mj / (Vector256.Sqrt(vj) * vInv + vEps)).CopyTo(p[j..]);
+                }
+            }
+            for (; j < p.Length; j++)
             {
                 float gj = g[j];
                 float mj = b1 * m[j] + (1 - b1) * gj;

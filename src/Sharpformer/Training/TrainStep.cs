@@ -1,3 +1,4 @@
+using Sharpformer.Kernels;
 using Sharpformer.Layers;
 using Sharpformer.Model;
 
@@ -66,14 +67,15 @@ public static class GradientNorm
 {
     public static double Global(IReadOnlyList<Parameter> parameters)
     {
-        double sum = 0;
-        foreach (var p in parameters)
+        var chunks = new ParameterChunks(parameters);
+        var partial = new double[chunks.Count];
+        ComputePool.For(chunks.Count, c =>
         {
-            var g = p.Grad.Span;
-            double s = 0;
-            for (int i = 0; i < g.Length; i++) s += (double)g[i] * g[i];
-            sum += s;
-        }
+            var r = chunks.Ranges[c];
+            partial[c] = System.Numerics.Tensors.TensorPrimitives.SumOfSquares(parameters[r.Parameter].Grad.Span.Slice(r.Start, r.Length));
+        });
+        double sum = 0;
+        foreach (double s in partial) sum += s;   // fixed order: the same result on any thread count
         return Math.Sqrt(sum);
     }
 
