@@ -27,7 +27,8 @@ public static class RefSmall
 }
 
 public sealed record TrainBenchmarkReport(string Preset, int Threads, int Batch, int SourceLength, int TargetLength, long Parameters,
-    double StepMs, double StepMsMin, double TgtTokensPerS, double Gflops, double FlopsPerStep, double PeakRssMb, IReadOnlyList<double> SamplesMs)
+    double StepMs, double StepMsMin, double TgtTokensPerS, double Gflops, double FlopsPerStep, double PeakRssMb, IReadOnlyList<double> SamplesMs,
+    IReadOnlyDictionary<string, double> PhaseMs)
 {
     public string ToJson() => JsonSerializer.Serialize(this, ModelFile.JsonOptions);
 
@@ -38,6 +39,7 @@ public sealed record TrainBenchmarkReport(string Preset, int Threads, int Batch,
           target tokens/s   {TgtTokensPerS,10:N0}
           achieved          {Gflops,10:F1} GFLOP/s  ({FlopsPerStep / 1e9:F1} GFLOP per step)
           peak RSS          {PeakRssMb,10:F0} MB
+          phases (median ms){string.Concat(PhaseMs.Select(p => $"\n    {p.Key,-14} {p.Value,8:F1}"))}
         """;
 }
 
@@ -63,8 +65,32 @@ public static class TrainBenchmark
         var samples = BenchmarkStats.Time(() => step.Run(batch), o.Warmup, o.Steps);
         double ms = BenchmarkStats.Median(samples);
         double flops = StepFlops(o);
+        var phases = Phases(model, step, batch, o.Steps);
         return new TrainBenchmarkReport("ref-small", o.Threads, o.Batch, o.SourceLength, o.TargetLength, model.ParameterCount,
-            ms, samples.Min(), o.Batch * o.TargetLength / (ms / 1000), flops / (ms / 1000) / 1e9, flops, BenchmarkStats.PeakRssMb(), samples);
+            ms, samples.Min(), o.Batch * o.TargetLength / (ms / 1000), flops / (ms / 1000) / 1e9, flops, BenchmarkStats.PeakRssMb(), samples, phases);
+    }
+
+    /// <summary>The same step taken apart, each part timed on its own (median over the repeats): where the time goes.</summary>
+    private static Dictionary<string, double> Phases(Transformer model, TrainStep step, Seq2SeqBatch b, int repeats)
+    {
+        var names = new[] { "zero grad", "encoder fwd", "decoder fwd", "logits fwd", "loss", "backward", "grad norm", "adam" };
+        var times = names.ToDictionary(n => n, _ => new List<double>());
+        var loss = new LabelSmoothedCrossEntropy(0.1f, model.Config.PadId);
+        var ctx = step.Context;
+        for (int r = 0; r < repeats; r++)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            void Lap(string name) { times[name].Add(clock.Elapsed.TotalMilliseconds); clock.Restart(); }
+            model.ZeroGrad(); Lap("zero grad");
+            var memory = model.Encode(b.Source, b.Batch, b.SourceLength, ctx); Lap("encoder fwd");
+            var h = model.DecodeHidden(b.TargetIn, b.TargetLength, memory, ctx); Lap("decoder fwd");
+            var logits = model.Generator.Forward(h); Lap("logits fwd");
+            loss.Compute(logits, b.TargetOut, b.Batch * b.TargetLength, logits); Lap("loss");
+            model.Backward(logits); Lap("backward");
+            GradientNorm.Global(model.Parameters); Lap("grad norm");
+            step.Optimizer.Update(1e-4); Lap("adam");
+        }
+        return names.ToDictionary(n => n, n => BenchmarkStats.Median(times[n]));
     }
 
     /// <summary>Forward + backward FLOPs of one step.</summary>

@@ -50,7 +50,7 @@ public static class EvaluateCommand
             console.MarkupLineInterpolated($"[grey]translation:[/] [bold]{hyps[i]}[/]");
             console.WriteLine();
         }
-        string how = options.BeamSize > 1 ? $"beam {options.BeamSize}, α {options.LengthPenalty}" : "greedy";
+        string how = options.Search.BeamSize > 1 ? $"beam {options.Search.BeamSize}, α {options.Search.LengthPenalty}" : "greedy";
         console.MarkupLineInterpolated($"{Path.GetFileName(srcPath)} ({sources.Count:N0} sentences, {how}, {seconds:F1} s): [bold green]{bleu}[/]");
         console.MarkupLineInterpolated($"  {chrf}    signature: {bleu.Signature}");
     }
@@ -84,6 +84,7 @@ public sealed class DecodeOptionSet
         int beam = r.GetValue(_beam), batch = r.GetValue(_batchTokens);
         if (beam < 1) throw new UserInputException($"--beam: must be at least 1, got {beam}");
         if (batch < 1) throw new UserInputException($"--batch-tokens: must be positive, got {batch}");
-        return new DecodeOptions { BeamSize = beam, LengthPenalty = r.GetValue(_alpha), BatchTokens = batch, MaxLenA = r.GetValue(_maxLenA), MaxLenB = r.GetValue(_maxLenB) };
+        var search = new BeamSearchOptions { BeamSize = beam, LengthPenalty = r.GetValue(_alpha), MaxLenA = r.GetValue(_maxLenA), MaxLenB = r.GetValue(_maxLenB) };
+        return new DecodeOptions { Search = search.Validate(), BatchTokens = batch };
     }
 }

@@ -41,7 +41,7 @@ public static class TrainCommand
                 if (summary.FinalModelKind == "interrupted") return 130;
                 ui.Summary(summary);
                 if (options.TestSource != null && options.TestTarget != null)
-                    EvaluateCommand.ScoreAndPrint(run.Root, options.TestSource, options.TestTarget, new Inference.DecodeOptions { BeamSize = options.ValidBeam, LengthPenalty = options.ValidLengthPenalty }, ui.Console, samples: 5);
+                    EvaluateCommand.ScoreAndPrint(run.Root, options.TestSource, options.TestTarget, Inference.DecodeOptions.Beam(options.ValidBeam, options.ValidLengthPenalty), ui.Console, samples: 5);
                 return 0;
             }
             finally { Console.CancelKeyPress -= onCtrlC; }

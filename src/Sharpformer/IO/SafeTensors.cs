@@ -69,7 +69,8 @@ public static class SafeTensors
     {
         byte[] file;
         try { file = File.ReadAllBytes(path); }
-        catch (FileNotFoundException) { throw new UserInputException($"{path}: file not found"); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { throw new UserInputException($"{path}: file not found"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UserInputException($"{path}: cannot be read ({e.Message})"); }
         return Parse(file, path);
     }
 
@@ -79,10 +80,15 @@ public static class SafeTensors
         ulong headerLen = BinaryPrimitives.ReadUInt64LittleEndian(file);
         if (headerLen > (ulong)(file.Length - 8)) throw new UserInputException($"{path}: not a safetensors file (header length {headerLen} exceeds the file)");
         int dataStart = 8 + (int)headerLen;
-        JsonObject header;
-        try { header = JsonNode.Parse(Encoding.UTF8.GetString(file, 8, (int)headerLen))!.AsObject(); }
+        List<KeyValuePair<string, JsonNode?>> header;
+        try
+        {
+            // listing the entries here makes a repeated name surface now, as an ArgumentException
+            header = JsonNode.Parse(Encoding.UTF8.GetString(file, 8, (int)headerLen))!.AsObject().ToList();
+        }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException)
         { throw new UserInputException($"{path}: safetensors header is not a JSON object ({e.Message})"); }
+        catch (ArgumentException e) { throw new UserInputException($"{path}: safetensors header names an entry twice ({e.Message})"); }
 
         var tensors = new Dictionary<string, SafeTensor>(StringComparer.Ordinal);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -90,7 +96,10 @@ public static class SafeTensors
         {
             if (name == "__metadata__")
             {
-                foreach (var (k, v) in node!.AsObject()) metadata[k] = v?.GetValue<string>() ?? "";
+                if (node is not JsonObject meta) throw new UserInputException($"{path}: safetensors __metadata__ is not an object");
+                foreach (var (k, v) in meta)
+                    metadata[k] = v is null ? "" : v is JsonValue value && value.TryGetValue(out string? text) ? text
+                        : throw new UserInputException($"{path}: safetensors __metadata__ value '{k}' is not a string");
                 continue;
             }
             try
@@ -98,9 +107,10 @@ public static class SafeTensors
                 var o = node!.AsObject();
                 var dtype = ParseDType(o["dtype"]!.GetValue<string>());
                 int[] shape = o["shape"]!.AsArray().Select(s => s!.GetValue<int>()).ToArray();
+                if (shape.Any(d => d < 0)) throw new FormatException($"shape [{string.Join(", ", shape)}] has a negative dimension");
                 var offsets = o["data_offsets"]!.AsArray();
                 long begin = offsets[0]!.GetValue<long>(), end = offsets[1]!.GetValue<long>();
-                long expected = shape.Aggregate(1L, (a, d) => a * d) * ElementSize(dtype);
+                long expected = checked(shape.Aggregate(1L, (a, d) => checked(a * d)) * ElementSize(dtype));
                 if (begin < 0 || end < begin || dataStart + end > file.Length || end - begin != expected)
                     throw new FormatException($"data_offsets [{begin}, {end}] do not fit shape and file");
                 tensors[name] = new SafeTensor(name, dtype, shape, file.AsSpan(dataStart + (int)begin, (int)(end - begin)).ToArray());
@@ -117,6 +127,7 @@ public static class SafeTensors
     public static void Write(string path, IEnumerable<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var list = tensors.ToList();
+        CheckWritable(list);
         var header = new JsonObject();
         if (metadata is { Count: > 0 })
         {
@@ -149,6 +160,19 @@ public static class SafeTensors
             fs.Flush(true);
         }
         File.Move(tmp, path, overwrite: true);
+    }
+
+    // A file Read would reject (or a name silently overwritten in the header) must never be written.
+    private static void CheckWritable(List<SafeTensor> tensors)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in tensors)
+        {
+            if (t.Name == "__metadata__" || !names.Add(t.Name)) throw new ArgumentException($"Tensor name '{t.Name}' is reserved or used twice.");
+            if (t.Shape.Any(d => d < 0)) throw new ArgumentException($"Tensor '{t.Name}' has a negative dimension.");
+            if (t.Bytes.LongLength != t.Count * ElementSize(t.DType))
+                throw new ArgumentException($"Tensor '{t.Name}' holds {t.Bytes.Length} bytes, its shape needs {t.Count * ElementSize(t.DType)}.");
+        }
     }
 
     private static SafeTensorDType ParseDType(string s) => s switch

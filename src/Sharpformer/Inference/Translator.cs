@@ -3,23 +3,17 @@ using Sharpformer.Text;
 
 namespace Sharpformer.Inference;
 
-/// <summary>How to search for translations.</summary>
+/// <summary>How to search for translations, and how many source tokens to decode at once.</summary>
 public sealed record DecodeOptions
 {
-    /// <summary>1 = greedy; more = beam search with that many beams.</summary>
-    public int BeamSize { get; init; } = 1;
-
-    /// <summary>GNMT length penalty exponent α (beam search only; 0 = none).</summary>
-    public double LengthPenalty { get; init; } = 0.6;
-
-    /// <summary>Output length limit: MaxLenA·(source tokens) + MaxLenB.</summary>
-    public double MaxLenA { get; init; } = 1.5;
-    public int MaxLenB { get; init; } = 10;
+    /// <summary>Beam size 1 means greedy search; the length rule applies to both.</summary>
+    public BeamSearchOptions Search { get; init; } = new() { BeamSize = 1 };
 
     /// <summary>Source tokens per decoding batch (sentences are sorted by length first).</summary>
     public int BatchTokens { get; init; } = 4096;
 
-    public int MaxSteps(int sourceLength) => Math.Max(1, (int)Math.Ceiling(MaxLenA * sourceLength + MaxLenB));
+    public static DecodeOptions Greedy { get; } = new();
+    public static DecodeOptions Beam(int size, double lengthPenalty = 0.6) => new() { Search = new BeamSearchOptions { BeamSize = size, LengthPenalty = lengthPenalty } };
 }
 
 /// <summary>
@@ -56,14 +50,14 @@ public sealed class Translator
     /// <summary>Decodes id sequences (each ending with EOS) of one batch; returns the output ids without BOS/EOS.</summary>
     public int[][] DecodeBatch(int[][] sources, DecodeOptions options)
     {
-        var cfg = Model.Config;
         int batch = sources.Length, length = sources.Max(s => s.Length);
         var padded = new int[batch * length];
-        Array.Fill(padded, cfg.PadId);
+        Array.Fill(padded, Model.Config.PadId);
         for (int i = 0; i < batch; i++) sources[i].CopyTo(padded, i * length);
-        int maxSteps = options.MaxSteps(length);
-        var outputs = GreedySearch.Decode(Model, padded, batch, length, maxSteps);
-        return outputs.Select(o => o.Length > 0 && o[^1] == cfg.EosId ? o[..^1] : o).ToArray();
+        var search = options.Search.Validate();
+        if (search.BeamSize == 1)
+            return GreedySearch.Decode(Model, padded, batch, length, search.OutputLength).Select(h => h.Tokens).ToArray();
+        return BeamSearch.Search(Model, padded, batch, length, search).Select(r => r.BestTokens).ToArray();
     }
 
     /// <summary>Sentence indices grouped into batches of similar length (longest first) under the token budget.</summary>

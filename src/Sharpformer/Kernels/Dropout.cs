@@ -13,7 +13,8 @@ public static class Dropout
     /// </summary>
     public static void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float p, ulong seed, ulong counter)
     {
-        if (p < 0f || p >= 1f) throw new ArgumentOutOfRangeException(nameof(p), $"Dropout probability must be in [0, 1), got {p}.");
+        // negated so that NaN fails the test too
+        if (!(p >= 0f && p < 1f)) throw new ArgumentOutOfRangeException(nameof(p), $"Dropout probability must be in [0, 1), got {p}.");
         if (y.Length < x.Length || mask.Length < x.Length) throw new ArgumentException("Dropout: output or mask shorter than input.");
         float scale = 1f / (1f - p);
         uint threshold = (uint)Math.Min(uint.MaxValue, (double)p * 4294967296.0);

@@ -15,7 +15,8 @@ public sealed class DropoutLayer
 
     public DropoutLayer(float p, int siteId)
     {
-        if (p < 0f || p >= 1f) throw new ArgumentOutOfRangeException(nameof(p), $"Dropout must be in [0, 1), got {p}.");
+        // negated so that NaN fails the test too
+        if (!(p >= 0f && p < 1f)) throw new ArgumentOutOfRangeException(nameof(p), $"Dropout must be in [0, 1), got {p}.");
         P = p;
         SiteId = siteId;
     }

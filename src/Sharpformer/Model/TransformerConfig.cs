@@ -50,11 +50,15 @@ public sealed record TransformerConfig
         Require(VocabSize > 0, $"vocab size must be positive, got {VocabSize}");
         Require(DModel > 0 && Heads > 0 && DModel % Heads == 0, $"d_model {DModel} must be a positive multiple of heads {Heads}");
         Require(DFf > 0, $"d_ff must be positive, got {DFf}");
-        Require(EncoderLayers >= 0 && DecoderLayers >= 1, $"need ≥ 0 encoder and ≥ 1 decoder layers, got {EncoderLayers}+{DecoderLayers}");
+        Require(EncoderLayers >= 0, $"encoder layers must be ≥ 0, got {EncoderLayers}");
+        Require(DecoderLayers >= 1, $"decoder layers must be ≥ 1, got {DecoderLayers}");
         foreach (var (name, p) in new[] { ("dropout", Dropout), ("attention dropout", AttentionDropout ?? 0), ("activation dropout", ActivationDropout ?? 0) })
             Require(p >= 0 && p < 1, $"{name} must be in [0, 1), got {p}");
         foreach (var (name, id) in new[] { ("pad", PadId), ("bos", BosId), ("eos", EosId) })
             Require(id >= 0 && id < VocabSize, $"{name} id {id} is outside the vocabulary of {VocabSize}");
+        Require(MaxPositions > 0, $"max positions must be positive, got {MaxPositions}");
+        // ε = 0 would divide by zero on a constant row
+        Require(float.IsFinite(NormEps) && NormEps > 0, $"norm eps must be a positive number, got {NormEps}");
         return this;
     }
 

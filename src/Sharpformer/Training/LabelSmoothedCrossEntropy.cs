@@ -15,7 +15,8 @@ public sealed class LabelSmoothedCrossEntropy
 
     public LabelSmoothedCrossEntropy(float smoothing, int padId)
     {
-        if (smoothing < 0f || smoothing >= 1f) throw new ArgumentOutOfRangeException(nameof(smoothing), $"Label smoothing must be in [0, 1), got {smoothing}.");
+        // negated so that NaN fails the test too
+        if (!(smoothing >= 0f && smoothing < 1f)) throw new ArgumentOutOfRangeException(nameof(smoothing), $"Label smoothing must be in [0, 1), got {smoothing}.");
         Smoothing = smoothing;
         PadId = padId;
     }

@@ -47,7 +47,15 @@ public sealed class RunDirectory
         catch (JsonException e) { throw new UserInputException($"{OptionsPath}: invalid run options ({e.Message})"); }
     }
 
-    public string CheckpointPath(long step) => Path.Combine(CheckpointsDir, $"step-{step:D8}");
+    /// <summary>
+    /// A scheduled checkpoint (epoch end, step interval, end of the time budget) is "step-N"; one saved
+    /// only because the run was interrupted is "step-N-resume": it is used to resume but never
+    /// averaged, so an interrupted run ends exactly like an uninterrupted one.
+    /// </summary>
+    public string CheckpointPath(long step, bool resumeOnly = false) =>
+        Path.Combine(CheckpointsDir, $"step-{step:D8}" + (resumeOnly ? ResumeSuffix : ""));
+
+    private const string ResumeSuffix = "-resume";
 
     /// <summary>The newest checkpoint directory, or null when none was written.</summary>
     public string? LatestCheckpoint()
@@ -57,20 +65,24 @@ public sealed class RunDirectory
         return Directory.Exists(dir) ? dir : null;
     }
 
-    /// <summary>Checkpoint directories, oldest first.</summary>
-    public IReadOnlyList<string> Checkpoints() =>
+    /// <summary>Scheduled checkpoint directories, oldest first (the ones averaging may use).</summary>
+    public IReadOnlyList<string> Checkpoints() => AllCheckpoints().Where(d => !d.EndsWith(ResumeSuffix, StringComparison.Ordinal)).ToList();
+
+    private List<string> AllCheckpoints() =>
         Directory.Exists(CheckpointsDir)
             ? Directory.GetDirectories(CheckpointsDir, "step-*").Order(StringComparer.Ordinal).ToList()
             : [];
 
     public void SetLatest(string checkpointDir) => WriteAtomically(LatestPointer, Path.GetFileName(checkpointDir));
 
-    /// <summary>Deletes the oldest checkpoints beyond <paramref name="keep"/> (never the latest).</summary>
+    /// <summary>Deletes scheduled checkpoints beyond the newest <paramref name="keep"/>, and resume-only ones other than the latest.</summary>
     public void Prune(int keep)
     {
-        var all = Checkpoints();
         string? latest = LatestCheckpoint();
-        foreach (var dir in all.Take(Math.Max(0, all.Count - keep)))
+        var scheduled = Checkpoints();
+        var stale = scheduled.Take(Math.Max(0, scheduled.Count - keep))
+            .Concat(AllCheckpoints().Where(d => d.EndsWith(ResumeSuffix, StringComparison.Ordinal)));
+        foreach (var dir in stale)
             if (dir != latest) Directory.Delete(dir, recursive: true);
     }
 

@@ -114,7 +114,7 @@ public sealed class Trainer
                 bool outOfTime = Elapsed >= budget;
                 if (cancel.IsCancellationRequested || outOfTime)
                 {
-                    SaveCheckpoint(model, step, state);
+                    SaveCheckpoint(model, step, state, resumeOnly: !outOfTime);
                     _observer.OnMessage(outOfTime ? $"Time budget of {_options.MaxMinutes} min reached at step {step.Step}." : $"Interrupted; saved step {step.Step}; continue with --resume.");
                     return state;
                 }
@@ -180,11 +180,11 @@ public sealed class Trainer
         return new TrainingSummary(state, _run.FinalModelPath, finalBleu, kind);
     }
 
-    private DecodeOptions ValidDecode => new() { BeamSize = _options.ValidBeam, LengthPenalty = _options.ValidLengthPenalty };
+    private DecodeOptions ValidDecode => DecodeOptions.Beam(_options.ValidBeam, _options.ValidLengthPenalty);
 
-    private void SaveCheckpoint(Transformer model, TrainStep step, TrainingState state)
+    private void SaveCheckpoint(Transformer model, TrainStep step, TrainingState state, bool resumeOnly = false)
     {
-        string dir = _run.CheckpointPath(step.Step);
+        string dir = _run.CheckpointPath(step.Step, resumeOnly);
         Checkpoint.Save(dir, model, step.Optimizer, state with { ElapsedSeconds = Elapsed });
         _run.SetLatest(dir);
         _run.Prune(Math.Max(_options.KeepCheckpoints, _options.AverageLast));

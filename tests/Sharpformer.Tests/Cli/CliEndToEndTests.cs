@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Sharpformer.Tests.Pipeline;
+
+namespace Sharpformer.Tests.Cli;
+
+/// <summary>The `sharpformer` verbs as a user runs them: train on tiny files, translate, evaluate, and fail cleanly.</summary>
+public sealed class CliEndToEndTests : IClassFixture<CliEndToEndTests.TrainedRun>
+{
+    private readonly TrainedRun _run;
+
+    public CliEndToEndTests(TrainedRun run) => _run = run;
+
+    /// <summary>Trains once through the CLI; the tests below use the result.</summary>
+    public sealed class TrainedRun : IDisposable
+    {
+        public TrainedRun()
+        {
+            Tiny = new TinyRun();
+            Train = CliProcess.Run(null, "train", "--out", Tiny.RunDir(),
+                "--train-src", Tiny.File("train.de"), "--train-tgt", Tiny.File("train.en"),
+                "--valid-src", Tiny.File("val.de"), "--valid-tgt", Tiny.File("val.en"),
+                "--test-src", Tiny.File("val.de"), "--test-tgt", Tiny.File("val.en"),
+                "--vocab-size", "400", "--d-model", "16", "--heads", "2", "--d-ff", "32", "--enc-layers", "1", "--dec-layers", "1",
+                "--epochs", "2", "--batch-tokens", "400", "--warmup", "20", "--average-last", "2", "--max-minutes", "0");
+        }
+
+        public TinyRun Tiny { get; }
+        public CliProcess.Result Train { get; }
+        public void Dispose() => Tiny.Dispose();
+    }
+
+    [Fact]
+    public void Train_reports_progress_validation_and_test_scores()
+    {
+        Assert.True(_run.Train.Exit == 0, _run.Train.Err + _run.Train.Out);
+        Assert.Contains("Epoch 2", _run.Train.Out);
+        Assert.Contains("valid: loss", _run.Train.Out);
+        Assert.Contains("BLEU = ", _run.Train.Out);
+        Assert.True(File.Exists(Path.Combine(_run.Tiny.RunDir(), "model.safetensors")));
+    }
+
+    [Fact]
+    public void Translate_writes_exactly_one_line_per_input_line_and_nothing_else()
+    {
+        var input = File.ReadAllLines(_run.Tiny.File("val.de")).Take(7).ToList();
+        input.Insert(3, "");   // an empty line still gets its (possibly empty) output line
+        var r = CliProcess.Run(string.Join("\n", input) + "\n", "translate", "--model", _run.Tiny.RunDir());
+        Assert.True(r.Exit == 0, r.Err);
+        var lines = r.Out.Split('\n');
+        Assert.Equal(input.Count + 1, lines.Length);
+        Assert.Equal("", lines[^1]);
+
+        var fromFile = CliProcess.Run(null, "translate", "--model", _run.Tiny.RunDir(), "--input", _run.Tiny.File("val.de"), "--beam", "1");
+        Assert.Equal(File.ReadAllLines(_run.Tiny.File("val.de")).Length, fromFile.Out.TrimEnd('\n').Split('\n').Length);
+    }
+
+    [Fact]
+    public void Evaluate_prints_bleu_and_chrf()
+    {
+        var r = CliProcess.Run(null, "evaluate", "--model", _run.Tiny.RunDir(), "--src", _run.Tiny.File("val.de"), "--ref", _run.Tiny.File("val.en"));
+        Assert.True(r.Exit == 0, r.Err);
+        Assert.Contains("BLEU = ", r.Out);
+        Assert.Contains("chrF2 = ", r.Out);
+    }
+
+    [Fact]
+    public void A_missing_model_folder_is_one_error_line_and_exit_code_2()
+    {
+        var r = CliProcess.Run("Hallo\n", "translate", "--model", Path.Combine(_run.Tiny.Root, "nope"));
+        Assert.Equal(2, r.Exit);
+        Assert.Equal("", r.Out);
+        Assert.Single(r.Err.TrimEnd('\n').Split('\n'));
+        Assert.Contains("nope", r.Err);
+    }
+
+    [Fact]
+    public void Misaligned_training_files_fail_cleanly_and_leave_an_existing_run_untouched()
+    {
+        string bad = Path.Combine(_run.Tiny.Root, "bad.en");
+        File.WriteAllLines(bad, File.ReadAllLines(_run.Tiny.File("train.en")).Skip(1));
+        string model = Path.Combine(_run.Tiny.RunDir(), "model.safetensors");
+        byte[] before = File.ReadAllBytes(model);
+        var r = CliProcess.Run(null, "train", "--out", _run.Tiny.RunDir(), "--resume", "--train-tgt", bad);
+        Assert.Equal(2, r.Exit);
+        Assert.Contains("bad.en", r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+        Assert.Equal(before, File.ReadAllBytes(model));
+    }
+
+    [Fact]
+    public void Bench_decode_prints_one_json_object_with_its_figures()
+    {
+        var r = CliProcess.Run(null, "bench", "decode", "--batch", "2", "--steps", "2", "--repeats", "1", "--json");
+        Assert.True(r.Exit == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.True(doc.RootElement.GetProperty("ms").GetDouble() > 0);
+        Assert.True(doc.RootElement.GetProperty("tgt_tokens_per_s").GetDouble() > 0);
+    }
+}

@@ -1,0 +1,24 @@
+using System.Diagnostics;
+
+namespace Sharpformer.Tests.Cli;
+
+/// <summary>Runs the real `sharpformer` program (the built Sharpformer.Cli.dll) as a child process.</summary>
+public static class CliProcess
+{
+    public sealed record Result(int Exit, string Out, string Err);
+
+    public static Result Run(string? stdin, params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "Sharpformer.Cli.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (stdin != null) p.StandardInput.Write(stdin);
+        p.StandardInput.Close();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(5))) { p.Kill(entireProcessTree: true); throw new TimeoutException("sharpformer " + string.Join(' ', args)); }
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+}

@@ -1,0 +1,78 @@
+using Sharpformer.Model;
+using Sharpformer.Training;
+
+namespace Sharpformer.Tests.Pipeline;
+
+public sealed class TrainerTests
+{
+    [Fact]
+    public void An_interrupted_and_resumed_run_ends_bit_identical_to_an_uninterrupted_one()
+    {
+        using var tiny = new TinyRun();
+        var options = tiny.Options(epochs: 2) with { LogEvery = 1 };
+        var a = new RunDirectory(tiny.RunDir("a"));
+        var summaryA = new Trainer(a, options).Run(resume: false);
+
+        var b = new RunDirectory(tiny.RunDir("b"));
+        using var cancel = new CancellationTokenSource();
+        var interrupted = new Trainer(b, options, new CancelAtStep(7, cancel)).Run(resume: false, cancel.Token);
+        Assert.Equal("interrupted", interrupted.FinalModelKind);
+        Assert.Equal(7, interrupted.State.Step);
+        Assert.False(File.Exists(b.FinalModelPath));
+        var summaryB = new Trainer(b, b.LoadOptions()).Run(resume: true);
+
+        Assert.Equal(summaryA.State.Step, summaryB.State.Step);
+        Assert.Equal(summaryA.FinalModelKind, summaryB.FinalModelKind);
+        Assert.Equal(File.ReadAllBytes(a.FinalModelPath), File.ReadAllBytes(b.FinalModelPath));
+        string lastA = a.LatestCheckpoint()!, lastB = b.LatestCheckpoint()!;
+        Assert.Equal(Path.GetFileName(lastA), Path.GetFileName(lastB));
+        foreach (var file in new[] { Checkpoint.ModelFileName, Checkpoint.OptimizerFileName })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(lastA, file)), File.ReadAllBytes(Path.Combine(lastB, file)));
+        Assert.Equal(summaryA.State.History.Select(h => h.ValidBleu), summaryB.State.History.Select(h => h.ValidBleu));
+    }
+
+    [Fact]
+    public void A_run_saves_tokenizer_checkpoints_best_and_final_model_that_reload()
+    {
+        using var tiny = new TinyRun();
+        var run = new RunDirectory(tiny.RunDir());
+        var summary = new Trainer(run, tiny.Options(epochs: 2)).Run(resume: false);
+        Assert.True(summary.State.Finished);
+        Assert.Equal(2, summary.State.History.Count);
+        Assert.True(File.Exists(run.BestModelPath));
+        Assert.Equal(2, run.Checkpoints().Count);
+        var model = ModelFile.Load(run.FinalModelPath);
+        Assert.Equal(run.LoadTokenizer().VocabSize, model.Config.VocabSize);
+        Assert.Equal(2, File.ReadLines(run.MetricsPath).Count(l => l.Contains("\"valid_bleu\"")));
+    }
+
+    [Fact]
+    public void A_finished_run_refuses_to_be_overwritten_without_resume()
+    {
+        using var tiny = new TinyRun(trainPairs: 100, validPairs: 10);
+        var run = new RunDirectory(tiny.RunDir());
+        new Trainer(run, tiny.Options(epochs: 1)).Run(resume: false);
+        byte[] before = File.ReadAllBytes(run.FinalModelPath);
+        var e = Assert.Throws<UserInputException>(() => new Trainer(run, tiny.Options(epochs: 1)).Run(resume: false));
+        Assert.Contains("already holds a trained model", e.Message);
+        Assert.Equal(before, File.ReadAllBytes(run.FinalModelPath));
+    }
+
+    [Fact]
+    public void Misaligned_training_files_fail_with_a_message_naming_the_files()
+    {
+        using var tiny = new TinyRun(trainPairs: 50, validPairs: 10);
+        File.AppendAllText(tiny.File("train.en"), "one line too many\n");
+        var e = Assert.Throws<UserInputException>(() => new Trainer(new RunDirectory(tiny.RunDir()), tiny.Options()).Run(resume: false));
+        Assert.Contains("train.de", e.Message);
+        Assert.Contains("train.en", e.Message);
+    }
+
+    private sealed class CancelAtStep(long step, CancellationTokenSource cancel) : ITrainingObserver
+    {
+        public void OnStep(StepReport report)
+        {
+            if (report.Step == step) cancel.Cancel();
+        }
+    }
+}
