@@ -115,14 +115,19 @@ public static unsafe class ComputePool
 
     private static void Dispatch(int count, int helpers, void* state, delegate*<void*, int, void> body)
     {
+        int generation = _generation + 1;
+        // Retire the previous loop's claim word before touching any field it used: a worker still
+        // leaving that loop may have read its last claim and be about to compare it with _count;
+        // once the tag has changed its compare-exchange fails, so it can never run an index of the
+        // new loop's body under the old loop's tag (which would run that index twice). Full fence,
+        // so no field write below can be seen before it.
+        Interlocked.Exchange(ref _claim, (long)generation << 32);
         _state = state;
         _body = body;
         _count = count;
         _helpers = helpers;
         _failure = null;
         _completed = 0;
-        int generation = _generation + 1;
-        Volatile.Write(ref _claim, (long)generation << 32);
         Interlocked.Exchange(ref _generation, generation); // full fence: publishes the fields above
         if (Volatile.Read(ref _sleepers) > 0)
             lock (SleepLock) Monitor.PulseAll(SleepLock);
