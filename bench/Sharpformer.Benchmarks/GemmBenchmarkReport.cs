@@ -16,14 +16,15 @@ public sealed record GemmBenchmarkReport(GemmBenchmarkMachine Machine, GemmKerne
         var sb = new StringBuilder();
         sb.AppendLine(inv, $"GEMM benchmark: {Machine.Cpu}, {Machine.LogicalCores} cores, {Machine.Isa}, {Machine.Runtime}");
         sb.AppendLine(inv, $"kernel {Kernel}; GFLOP/s = median of {Repeats} samples");
-        var header = new StringBuilder($"{"shape",-24} {"T",1} {"m",5} {"n",5} {"k",5} {"batch",5}");
+        int nameWidth = Math.Max(5, Results.Max(r => r.Shape.Name.Length));
+        var header = new StringBuilder($"{"shape".PadRight(nameWidth)} {"op",2} {"m",5} {"n",5} {"k",5} {"batch",5}");
         foreach (int t in threads) header.Append(inv, $" {$"{t} thr ms",10} {$"{t} thr GF/s",11}");
         sb.AppendLine(header.ToString());
         foreach (var group in Results.GroupBy(r => r.Shape))
         {
             var s = group.Key;
             string trans = (s.TransA ? "T" : "N") + (s.TransB ? "T" : "N");
-            var line = new StringBuilder(string.Format(inv, "{0,-24} {1,1} {2,5} {3,5} {4,5} {5,5}", s.Name, trans, s.M, s.N, s.K, s.Batch));
+            var line = new StringBuilder(string.Format(inv, "{0} {1,2} {2,5} {3,5} {4,5} {5,5}", s.Name.PadRight(nameWidth), trans, s.M, s.N, s.K, s.Batch));
             foreach (int t in threads)
             {
                 var r = group.FirstOrDefault(x => x.Threads == t);

@@ -98,16 +98,36 @@ public static unsafe class ComputePool
     /// <summary>How long a worker keeps spinning for the next loop before it blocks (a training step issues loops back to back).</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
 
+    /// <summary>
+    /// How long a wait spins without giving up the core. Waits are usually this short (the tail of
+    /// another thread's task, the gap between two loops); after it, waiting threads yield, so on a
+    /// busy machine they do not starve the thread they wait for, but yielding earlier would hand the
+    /// core to other processes at every barrier.
+    /// </summary>
+    private static readonly long PureSpinTicks = Stopwatch.Frequency / 20000; // 50 µs
+
+    /// <summary>One step of a wait that began at <paramref name="start"/>: spin, or after <see cref="PureSpinTicks"/> yield.</summary>
+    private static void WaitStep(long start)
+    {
+        if (Stopwatch.GetTimestamp() - start < PureSpinTicks) Thread.SpinWait(20);
+        else Thread.Yield();
+    }
+
     private static void Dispatch(int count, int helpers, void* state, delegate*<void*, int, void> body)
     {
+        int generation = _generation + 1;
+        // Retire the previous loop's claim word before touching any field it used: a worker still
+        // leaving that loop may have read its last claim and be about to compare it with _count;
+        // once the tag has changed its compare-exchange fails, so it can never run an index of the
+        // new loop's body under the old loop's tag (which would run that index twice). Full fence,
+        // so no field write below can be seen before it.
+        Interlocked.Exchange(ref _claim, (long)generation << 32);
         _state = state;
         _body = body;
         _count = count;
         _helpers = helpers;
         _failure = null;
         _completed = 0;
-        int generation = _generation + 1;
-        Volatile.Write(ref _claim, (long)generation << 32);
         Interlocked.Exchange(ref _generation, generation); // full fence: publishes the fields above
         if (Volatile.Read(ref _sleepers) > 0)
             lock (SleepLock) Monitor.PulseAll(SleepLock);
@@ -116,8 +136,8 @@ public static unsafe class ComputePool
         try { Work(generation); }
         finally { _insideLoop = false; }
 
-        var spin = new SpinWait();
-        while (Volatile.Read(ref _completed) < count) spin.SpinOnce(sleep1Threshold: -1);
+        long waitStart = Stopwatch.GetTimestamp();
+        while (Volatile.Read(ref _completed) < count) WaitStep(waitStart);
         _failure?.Throw();
     }
 
@@ -174,14 +194,12 @@ public static unsafe class ComputePool
     private static int WaitForLoop(int seen)
     {
         long start = Stopwatch.GetTimestamp();
-        var spin = new SpinWait();
         int generation;
         while ((generation = Volatile.Read(ref _generation)) == seen)
         {
             if (Stopwatch.GetTimestamp() - start < SpinTicks)
             {
-                // Spins, then yields the core: on a busy machine a waiting worker must not starve the thread it waits for.
-                spin.SpinOnce(sleep1Threshold: -1);
+                WaitStep(start);
                 continue;
             }
             lock (SleepLock)

@@ -56,7 +56,9 @@ public static unsafe class Gemm
     /// <summary>Below this many multiply-adds a product runs on the calling thread only.</summary>
     internal const long ParallelWork = 128 * 128 * 128;
 
-    private static GemmKernelKind _kernel = GemmKernelSelector.Parse(Environment.GetEnvironmentVariable(KernelEnvironmentVariable));
+    // Read on first use rather than in the type initializer, so a bad value surfaces as a plain
+    // UserInputException instead of a TypeInitializationException.
+    private static int _kernel = -1;
 
     /// <summary>
     /// The micro-kernel family used by <see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>;
@@ -64,9 +66,18 @@ public static unsafe class Gemm
     /// </summary>
     public static GemmKernelKind Kernel
     {
-        get => _kernel;
-        set => _kernel = GemmKernelSelector.IsSupported(value) ? value
-            : throw new ArgumentException($"This CPU cannot run the {value} GEMM kernel.", nameof(value));
+        get
+        {
+            int kernel = Volatile.Read(ref _kernel);
+            if (kernel < 0)
+            {
+                kernel = (int)GemmKernelSelector.Parse(Environment.GetEnvironmentVariable(KernelEnvironmentVariable));
+                Volatile.Write(ref _kernel, kernel);
+            }
+            return (GemmKernelKind)kernel;
+        }
+        set => Volatile.Write(ref _kernel, GemmKernelSelector.IsSupported(value) ? (int)value
+            : throw new ArgumentException($"This CPU cannot run the {value} GEMM kernel.", nameof(value)));
     }
 
     /// <summary>The same product with an explicit kernel, thread count and path (for tests and benchmarks).</summary>
@@ -82,7 +93,7 @@ public static unsafe class Gemm
 
     private static void Run(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
-        => Run(_kernel, ComputePool.Threads, GemmPath.Auto, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        => Run(Kernel, ComputePool.Threads, GemmPath.Auto, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
     private static void Run(GemmKernelKind kernel, int threads, GemmPath path, bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)

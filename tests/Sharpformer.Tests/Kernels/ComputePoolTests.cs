@@ -70,6 +70,26 @@ public class ComputePoolTests
     }
 
     [Fact]
+    public void BackToBackLoopsOfGrowingSize_NeverRunAnIndexTwice()
+    {
+        // A loop followed at once by a larger one is where a worker leaving the first could take an
+        // index of the second under the first one's claim; hammer that pattern from several callers.
+        int duplicates = 0, missing = 0;
+        Parallel.For(0, 3, caller =>
+        {
+            for (int round = 0; round < 3000; round++)
+            {
+                int count = 1 + round % 7 * 3;
+                var hits = new int[count];
+                ComputePool.For(count, i => { if (Interlocked.Increment(ref hits[i]) > 1) Interlocked.Increment(ref duplicates); });
+                foreach (int h in hits) if (h == 0) Interlocked.Increment(ref missing);
+            }
+        });
+        Assert.Equal(0, duplicates);
+        Assert.Equal(0, missing);
+    }
+
+    [Fact]
     public void Threads_RejectsZero() => Assert.Throws<ArgumentOutOfRangeException>(() => ComputePool.Threads = 0);
 
     private struct SquareTask : IComputeTask
