@@ -105,7 +105,10 @@ public static unsafe class Gemm
             return;
         }
         long work = (long)m * n * k;
-        bool small = path == GemmPath.Small || path == GemmPath.Auto && work <= SmallWork;
+        // A·Bᵀ with few rows (decoder steps, attention of one query) is a set of dot products over
+        // contiguous rows of B: cheaper than either copying B transposed or packing it.
+        bool fewRowsABt = path == GemmPath.Auto && transB && !transA && m <= GemmSkinny.MaxRows;
+        bool small = path == GemmPath.Small || path == GemmPath.Auto && work <= SmallWork && !fewRowsABt;
         // The unpacked kernel is AVX2 code: a forced portable kernel must not be bypassed.
         if (small && kernel is GemmKernelKind.Avx2 or GemmKernelKind.Avx512 && GemmSmall.IsSupported)
         {

@@ -56,8 +56,17 @@ internal static unsafe class GemmSkinny
         Vector256<float> s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default;
         Vector256<float> s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
         int p = 0;
+        // The next tile's rows of B follow these three: fetch them ahead, since each row is only
+        // k floats long and the hardware prefetcher barely ramps up on such short streams.
+        float* next = b + 3 * ldb;
         for (; p + 8 <= k; p += 8)
         {
+            if ((p & 15) == 0)
+            {
+                Sse.Prefetch0(next + p);
+                Sse.Prefetch0(next + ldb + p);
+                Sse.Prefetch0(next + 2 * ldb + p);
+            }
             var y0 = Avx.LoadVector256(b0 + p);
             var y1 = Avx.LoadVector256(b1 + p);
             var y2 = Avx.LoadVector256(b2 + p);

@@ -40,11 +40,15 @@ public sealed class Tensor
     public Span<float> Span => _data.AsSpan(0, Length);
     public int Dim(int axis) => _shape[axis < 0 ? _shape.Length + axis : axis];
 
-    /// <summary>Gives the tensor a new shape, reusing the buffer when it is large enough. Contents are unspecified.</summary>
+    /// <summary>
+    /// Gives the tensor a new shape, reusing the buffer when it is large enough. Contents are unspecified.
+    /// A buffer that must grow grows by at least half, so batches of slowly increasing shapes (length
+    /// buckets) reallocate a few times rather than at every new size.
+    /// </summary>
     public Tensor Resize(params int[] shape)
     {
         int n = Count(shape);
-        if (n > _data.Length) _data = new float[n];
+        if (n > _data.Length) _data = new float[_data.Length == 0 ? n : (int)Math.Min(Array.MaxLength, Math.Max(n, (long)_data.Length * 3 / 2))];
         if (!SameShape(shape)) _shape = (int[])shape.Clone();
         Length = n;
         return this;
