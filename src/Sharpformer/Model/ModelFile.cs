@@ -40,15 +40,38 @@ public static class ModelFile
         return model;
     }
 
-    /// <summary>Copies every parameter of <paramref name="model"/> from the file's tensors (names and shapes must match).</summary>
+    /// <summary>
+    /// Imports a PyTorch state dict saved as safetensors (F32 or F64) into a model of a known config.
+    /// The names are nn.Transformer's: embed.weight, transformer.encoder.layers.{i}.self_attn.in_proj_weight
+    /// ([W_Q; W_K; W_V] stacked by rows), …, linear1/linear2, norm1..3, and the final norms when pre-LN.
+    /// </summary>
+    public static Transformer ImportPyTorch(string path, TransformerConfig config, string prefix = "")
+    {
+        var model = new Transformer(config);
+        LoadWeights(model, SafeTensors.Read(path), path, prefix);
+        return model;
+    }
+
+    /// <summary>
+    /// Copies every parameter of <paramref name="model"/> from the tensors named prefix + parameter name.
+    /// Strict both ways: a missing tensor, a wrong shape, or a tensor under the prefix that the model does
+    /// not have is an error naming all of them (a silently ignored weight would be a silent bug).
+    /// </summary>
     public static void LoadWeights(Transformer model, SafeTensors.Contents contents, string path, string prefix = "")
     {
+        var missing = model.Parameters.Where(p => !contents.Tensors.ContainsKey(prefix + p.Name)).Select(p => prefix + p.Name).ToList();
+        var unknown = contents.Tensors.Keys
+            .Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !model.ParameterByName.ContainsKey(k[prefix.Length..])).ToList();
+        if (missing.Count > 0 || unknown.Count > 0)
+            throw new UserInputException($"{path}: weights do not match the model"
+                + (missing.Count > 0 ? $"; missing: {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" (+{missing.Count - 5} more)" : "")}" : "")
+                + (unknown.Count > 0 ? $"; not in the model: {string.Join(", ", unknown.Take(5))}{(unknown.Count > 5 ? $" (+{unknown.Count - 5} more)" : "")}" : ""));
         foreach (var p in model.Parameters)
         {
-            if (!contents.Tensors.TryGetValue(prefix + p.Name, out var t))
-                throw new UserInputException($"{path}: missing tensor '{prefix + p.Name}'");
+            var t = contents.Tensors[prefix + p.Name];
             if (!t.Shape.SequenceEqual(p.Shape))
                 throw new UserInputException($"{path}: tensor '{prefix + p.Name}' is [{string.Join(", ", t.Shape)}], the model needs [{string.Join(", ", p.Shape)}]");
+            if (t.DType == SafeTensorDType.I64) throw new UserInputException($"{path}: tensor '{prefix + p.Name}' holds integers, not weights");
             t.ToFloats().CopyTo(p.Value.Span);
         }
     }

@@ -75,21 +75,11 @@ public sealed class GoldenCase
     public int[] Ids(string key) => Tensor(key).ToInts();
     public double[] Expect(string key) => Tensor(key).ToDoubles();
 
-    /// <summary>A model of the case's config with every weight loaded from "{prefix}{name}" (all names must match both ways).</summary>
+    /// <summary>A model of the case's config with every weight imported from "{prefix}{name}" (all names must match both ways).</summary>
     public Transformer BuildModel(string prefix = "param.")
     {
         var model = new Transformer(Config);
-        var fileNames = _contents.Tensors.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(k => k[prefix.Length..]).ToHashSet();
-        var missing = model.Parameters.Select(p => p.Name).Where(n => !fileNames.Contains(n)).ToList();
-        var extra = fileNames.Where(n => !model.ParameterByName.ContainsKey(n)).ToList();
-        if (missing.Count > 0 || extra.Count > 0)
-            throw new InvalidDataException($"{Path}: parameter names differ; missing in file: [{string.Join(", ", missing)}]; unknown to the model: [{string.Join(", ", extra)}]");
-        foreach (var p in model.Parameters)
-        {
-            var t = Tensor(prefix + p.Name);
-            if (!t.Shape.SequenceEqual(p.Shape)) throw new InvalidDataException($"{Path}: {p.Name} is [{string.Join(",", t.Shape)}], model expects [{string.Join(",", p.Shape)}]");
-            t.ToFloats().CopyTo(p.Value.Span);
-        }
+        ModelFile.LoadWeights(model, _contents, Path, prefix);
         return model;
     }
 }
