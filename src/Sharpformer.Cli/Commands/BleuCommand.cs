@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using Sharpformer.Evaluation;
+using Sharpformer.Text;
 
 namespace Sharpformer.Cli.Commands;
 
@@ -59,7 +60,6 @@ public static class BleuCommand
         TextWriter output)
     {
         string[] hypotheses = ReadLines(hypothesisPath);
-        if (hypotheses.Length == 0) throw new UserInputException($"{hypothesisPath}: file is empty; there is nothing to score");
         var referenceStreams = new List<IReadOnlyList<string>>();
         foreach (string path in referencePaths)
         {
@@ -118,42 +118,8 @@ public static class BleuCommand
             }
     }
 
-    /// <summary>The lines of a UTF-8 file (a BOM and CR before LF are dropped; a final newline ends the last line).</summary>
-    internal static string[] ReadLines(string path)
-    {
-        if (!File.Exists(path))
-            throw new UserInputException(Directory.Exists(path) ? $"{path}: is a directory, not a text file" : $"{path}: file not found");
-        byte[] bytes = File.ReadAllBytes(path);
-        int start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
-        string text;
-        try
-        {
-            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes, start, bytes.Length - start);
-        }
-        catch (DecoderFallbackException)
-        {
-            int offset = FirstInvalidUtf8(bytes, start);
-            int line = 1 + bytes.AsSpan(0, offset).Count((byte)'\n');
-            throw new UserInputException($"{path}: line {line}: invalid UTF-8 (byte offset {offset}); the file must be UTF-8 text");
-        }
-        if (text.Length == 0) return [];
-        if (text.EndsWith('\n')) text = text[..^1];
-        string[] lines = text.Split('\n');
-        for (int i = 0; i < lines.Length; i++)
-            if (lines[i].EndsWith('\r')) lines[i] = lines[i][..^1];
-        return lines;
-    }
-
-    private static int FirstInvalidUtf8(byte[] bytes, int start)
-    {
-        int i = start;
-        while (i < bytes.Length)
-        {
-            if (Rune.DecodeFromUtf8(bytes.AsSpan(i), out _, out int consumed) != System.Buffers.OperationStatus.Done) return i;
-            i += consumed;
-        }
-        return i;
-    }
+    /// <summary>The lines of a strict UTF-8 file (a BOM and CR before LF are dropped; a final newline ends the last line).</summary>
+    internal static string[] ReadLines(string path) => Utf8TextFile.ReadLines(path).ToArray();
 
     private static void WriteJson(TextWriter output, Action<Utf8JsonWriter> body)
     {

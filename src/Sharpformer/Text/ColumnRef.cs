@@ -26,6 +26,10 @@ public readonly record struct ColumnRef
     public static ColumnRef Named(string name) =>
         !string.IsNullOrEmpty(name) ? new ColumnRef(-1, name) : throw new ArgumentException("A column name cannot be empty.", nameof(name));
 
+    /// <summary>A column from text: digits are a 0-based index, anything else a header name.</summary>
+    public static ColumnRef Parse(string text) =>
+        text.Length > 0 && text.All(char.IsAsciiDigit) && int.TryParse(text, out int index) ? At(index) : Named(text);
+
     public static implicit operator ColumnRef(int index) => At(index);
 
     public static implicit operator ColumnRef(string name) => Named(name);
