@@ -23,17 +23,16 @@ public static class EvaluateCommand
         decode.AddTo(command);
         command.SetAction(parseResult =>
         {
-            ScoreAndPrint(parseResult.GetValue(model)!, parseResult.GetValue(src)!, parseResult.GetValue(reference)!, decode.Read(parseResult),
-                AnsiConsole.Console, samples: 0, parseResult.GetValue(output));
+            var corpus = ParallelCorpus.ReadTextFiles(parseResult.GetValue(src)!, parseResult.GetValue(reference)!);
+            ScoreAndPrint(parseResult.GetValue(model)!, corpus, decode.Read(parseResult), AnsiConsole.Console, samples: 0, parseResult.GetValue(output));
             return 0;
         });
         return command;
     }
 
-    /// <summary>Loads a model folder, translates <paramref name="srcPath"/>, prints BLEU/chrF (and a few samples).</summary>
-    public static void ScoreAndPrint(string modelDir, string srcPath, string refPath, DecodeOptions options, IAnsiConsole console, int samples, string? outputPath = null)
+    /// <summary>Loads a model folder, translates the corpus's sources, prints BLEU/chrF against its targets (and a few samples).</summary>
+    public static void ScoreAndPrint(string modelDir, ParallelCorpus corpus, DecodeOptions options, IAnsiConsole console, int samples, string? outputPath = null)
     {
-        var corpus = ParallelCorpus.ReadTextFiles(srcPath, refPath);
         var translator = LoadTranslator(modelDir);
         var watch = Stopwatch.StartNew();
         var sources = corpus.Sources.ToList();
@@ -51,7 +50,7 @@ public static class EvaluateCommand
             console.WriteLine();
         }
         string how = options.Search.BeamSize > 1 ? $"beam {options.Search.BeamSize}, α {options.Search.LengthPenalty}" : "greedy";
-        console.MarkupLineInterpolated($"{Path.GetFileName(srcPath)} ({sources.Count:N0} sentences, {how}, {seconds:F1} s): [bold green]{bleu}[/]");
+        console.MarkupLineInterpolated($"{Path.GetFileName(corpus.SourcePath)} ({sources.Count:N0} sentences, {how}, {seconds:F1} s): [bold green]{bleu}[/]");
         console.MarkupLineInterpolated($"  {chrf}    signature: {bleu.Signature}");
     }
 

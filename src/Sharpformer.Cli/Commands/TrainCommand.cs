@@ -40,8 +40,9 @@ public static class TrainCommand
                 ui.Done();
                 if (summary.FinalModelKind == "interrupted") return 130;
                 ui.Summary(summary);
-                if (options.TestSource != null && options.TestTarget != null)
-                    EvaluateCommand.ScoreAndPrint(run.Root, options.TestSource, options.TestTarget, Inference.DecodeOptions.Beam(options.ValidBeam, options.ValidLengthPenalty), ui.Console, samples: 5);
+                if (options.TestSource != null && (options.TestTarget != null || options.Columns != null))
+                    EvaluateCommand.ScoreAndPrint(run.Root, options.ReadCorpus(options.TestSource, options.TestTarget, "test"),
+                        Inference.DecodeOptions.Beam(options.ValidBeam, options.ValidLengthPenalty), ui.Console, samples: 5);
                 return 0;
             }
             finally { Console.CancelKeyPress -= onCtrlC; }
@@ -63,6 +64,7 @@ public static class TrainCommand
             Add<string>("--valid-tgt", "Validation target file.", (t, v) => t with { ValidTarget = v });
             Add<string>("--test-src", "Test source file (scored at the end).", (t, v) => t with { TestSource = v });
             Add<string>("--test-tgt", "Test reference file.", (t, v) => t with { TestTarget = v });
+            Add<string>("--columns", "SRC,TGT: read pairs from these columns (names or 0-based indices) of CSV/TSV files given as --train-src/--valid-src/--test-src.", (t, v) => t with { Columns = v });
             Add<int>("--vocab-size", "Joint subword vocabulary size.", (t, v) => t with { VocabSize = v });
             Add<int>("--max-length", "Skip training pairs longer than this many tokens.", (t, v) => t with { MaxLength = v });
             Add<int>("--d-model", "Model width d_model.", (t, v) => t with { Model = t.Model with { DModel = v } });

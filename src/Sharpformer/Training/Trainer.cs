@@ -43,8 +43,8 @@ public sealed class Trainer
         if (checkpoint == null && _run.HasOptions && File.Exists(_run.FinalModelPath))
             throw new UserInputException($"{_run.Root}: already holds a trained model; use --resume or another --out");
 
-        var train = ParallelCorpus.ReadTextFiles(_options.TrainSource, _options.TrainTarget);
-        var valid = ParallelCorpus.ReadTextFiles(_options.ValidSource, _options.ValidTarget);
+        var train = _options.ReadCorpus(_options.TrainSource, _options.TrainTarget, "train");
+        var valid = _options.ReadCorpus(_options.ValidSource, _options.ValidTarget, "valid");
         _observer.OnMessage($"Read {train.Count:N0} training and {valid.Count:N0} validation pairs.");
 
         SubwordTokenizer tokenizer;

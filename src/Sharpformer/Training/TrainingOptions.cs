@@ -5,15 +5,30 @@ namespace Sharpformer.Training;
 /// <summary>Everything a training run needs: data, vocabulary, model, optimisation, schedule of checkpoints.</summary>
 public sealed record TrainingOptions
 {
-    // Data: line-aligned parallel text files (UTF-8, one sentence per line).
+    // Data: line-aligned parallel text files (UTF-8, one sentence per line), or, when Columns is set,
+    // CSV/TSV files holding both sides (the *Target paths are then unused).
     public required string TrainSource { get; init; }
-    public required string TrainTarget { get; init; }
+    public string? TrainTarget { get; init; }
     public required string ValidSource { get; init; }
-    public required string ValidTarget { get; init; }
+    public string? ValidTarget { get; init; }
 
     /// <summary>Optional held-out test set, translated and scored when training ends.</summary>
     public string? TestSource { get; init; }
     public string? TestTarget { get; init; }
+
+    /// <summary>"SRC,TGT": read pairs from these columns (header names or 0-based indices) of CSV/TSV files.</summary>
+    public string? Columns { get; init; }
+
+    /// <summary>Reads one split: two aligned text files, or two columns of one delimited file.</summary>
+    public Text.ParallelCorpus ReadCorpus(string source, string? target, string split)
+    {
+        if (Columns == null)
+            return Text.ParallelCorpus.ReadTextFiles(source, target ?? throw new UserInputException($"--{split}-tgt: missing (or give --columns to read pairs from one CSV/TSV file)"));
+        var parts = Columns.Split(',');
+        if (parts.Length != 2 || parts.Any(string.IsNullOrWhiteSpace))
+            throw new UserInputException($"--columns: expected SRC,TGT (header names or 0-based indices), got '{Columns}'");
+        return Text.ParallelCorpus.ReadDelimited(source, Text.ColumnRef.Parse(parts[0].Trim()), Text.ColumnRef.Parse(parts[1].Trim()));
+    }
 
     /// <summary>Joint subword vocabulary size (trained on the training text of both sides).</summary>
     public int VocabSize { get; init; } = 8000;

@@ -68,6 +68,28 @@ public sealed class TrainerTests
         Assert.Contains("train.en", e.Message);
     }
 
+    [Fact]
+    public void Trains_from_two_columns_of_csv_files()
+    {
+        using var tiny = new TinyRun(trainPairs: 120, validPairs: 12);
+        static string Quote(string s) => "\"" + s.Replace("\"", "\"\"") + "\"";
+        void Csv(string name, string de, string en) => File.WriteAllLines(tiny.File(name),
+            new[] { "id,german,english" }.Concat(File.ReadAllLines(tiny.File(de)).Zip(File.ReadAllLines(tiny.File(en)), (d, e) => $"1,{Quote(d)},{Quote(e)}")));
+        Csv("train.csv", "train.de", "train.en");
+        Csv("valid.csv", "val.de", "val.en");
+        var options = tiny.Options(epochs: 1) with
+        {
+            TrainSource = tiny.File("train.csv"), TrainTarget = null, ValidSource = tiny.File("valid.csv"), ValidTarget = null,
+            TestSource = null, TestTarget = null, Columns = "german,english",
+        };
+        var summary = new Trainer(new RunDirectory(tiny.RunDir()), options).Run(resume: false);
+        Assert.Single(summary.State.History);
+
+        var bad = options with { Columns = "german,french" };
+        var e = Assert.Throws<UserInputException>(() => new Trainer(new RunDirectory(tiny.RunDir("bad")), bad).Run(resume: false));
+        Assert.Contains("french", e.Message);
+    }
+
     private sealed class CancelAtStep(long step, CancellationTokenSource cancel) : ITrainingObserver
     {
         public void OnStep(StepReport report)
