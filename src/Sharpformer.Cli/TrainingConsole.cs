@@ -21,8 +21,13 @@ public sealed class TrainingConsole : ITrainingObserver
 
     public IAnsiConsole Console { get; }
 
-    public static TrainingConsole Create() =>
-        new(AnsiConsole.Console, !System.Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive);
+    public static TrainingConsole Create()
+    {
+        bool live = !System.Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        // Redirected output (a log file) has no width; Spectre would wrap it at 80 columns.
+        if (System.Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+        return new TrainingConsole(AnsiConsole.Console, live);
+    }
 
     public void OnMessage(string message)
     {
@@ -62,8 +67,9 @@ public sealed class TrainingConsole : ITrainingObserver
     public void OnValidation(ValidationRecord v, bool isBest)
     {
         ClearBar();
-        Console.MarkupLineInterpolated(
-            $"  valid: loss [bold]{v.ValidLoss:F3}[/]  ppl {Math.Exp(v.ValidNll):F2}  BLEU [bold green]{v.ValidBleu:F2}[/]  chrF {v.ValidChrf:F2}{(isBest ? "  [yellow]★ best[/]" : "")}  (train loss {v.TrainLoss:F3}, {Clock(v.ElapsedSeconds)})");
+        string best = isBest ? "  [yellow]★ best[/]" : "";
+        Console.MarkupLine(Markup.Escape($"  valid: loss {v.ValidLoss:F3}  ppl {Math.Exp(v.ValidNll):F2}  BLEU ") + $"[bold green]{v.ValidBleu:F2}[/]"
+            + Markup.Escape($"  chrF {v.ValidChrf:F2}") + best + Markup.Escape($"  (train loss {v.TrainLoss:F3}, {Clock(v.ElapsedSeconds)})"));
     }
 
     public void Done() => ClearBar();

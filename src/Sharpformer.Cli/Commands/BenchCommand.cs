@@ -12,6 +12,7 @@ public static class BenchCommand
     public static Command Create()
     {
         var command = new Command("bench", "Measure GEMM throughput, training-step time and decoding speed.");
+        command.Subcommands.Add(GemmCommand());
         command.Subcommands.Add(Train());
         command.Subcommands.Add(Decode());
         return command;
@@ -19,6 +20,20 @@ public static class BenchCommand
 
     private static Option<bool> Json() => new("--json") { Description = "Print one JSON object instead of a table." };
     private static Option<int> Threads() => new("--threads") { Description = "Threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
+
+    private static Command GemmCommand()
+    {
+        var repeats = new Option<int>("--repeats") { Description = "Timed samples per shape (median reported).", DefaultValueFactory = _ => 7 };
+        var json = Json();
+        var command = new Command("gemm", "GFLOP/s of SGEMM at 1024³ and at every GEMM shape of a ref-small training step, on 1 and all cores.") { repeats, json };
+        command.SetAction(r =>
+        {
+            var report = GemmBenchmark.Run(new GemmBenchmarkOptions { Repeats = r.GetValue(repeats) });
+            Console.WriteLine(r.GetValue(json) ? report.ToJson() : report.ToTable());
+            return 0;
+        });
+        return command;
+    }
 
     private static Command Train()
     {
