@@ -27,4 +27,41 @@ public static class CheckpointAveraging
         }
         foreach (var p in into.Parameters) TensorPrimitives.Multiply(p.Value.Span, 1f / modelFiles.Count, p.Value.Span);
     }
+
+    /// <summary>
+    /// The newest <paramref name="last"/> scheduled checkpoints of a run that were saved within
+    /// <paramref name="maxElapsedSeconds"/> of its start (all of them when null), oldest first:
+    /// what a run with that time budget would have averaged.
+    /// </summary>
+    public static IReadOnlyList<string> Select(RunDirectory run, int last, double? maxElapsedSeconds = null)
+    {
+        if (last < 1) throw new UserInputException($"--last: must be at least 1, got {last}");
+        var eligible = run.Checkpoints()
+            .Where(d => maxElapsedSeconds is not { } limit || Checkpoint.LoadState(d).ElapsedSeconds <= limit)
+            .ToList();
+        if (eligible.Count == 0)
+            throw new UserInputException(maxElapsedSeconds is { } s
+                ? $"{run.CheckpointsDir}: no checkpoint was saved within {s / 60:0.#} minutes"
+                : $"{run.CheckpointsDir}: no checkpoints to average");
+        return eligible.TakeLast(last).ToList();
+    }
+
+    /// <summary>
+    /// Averages <paramref name="checkpoints"/> of <paramref name="run"/> into a new model folder
+    /// <paramref name="outDir"/> (model.safetensors, the tokenizer and run.json), which translate and
+    /// evaluate accept like a run folder. Refuses to overwrite an existing model.
+    /// </summary>
+    public static string WriteAveragedRun(RunDirectory run, IReadOnlyList<string> checkpoints, string outDir)
+    {
+        var target = new RunDirectory(outDir);
+        if (File.Exists(target.FinalModelPath)) throw new UserInputException($"{target.FinalModelPath}: already exists; choose another --out");
+        var model = ModelFile.Load(Path.Combine(checkpoints[0], Checkpoint.ModelFileName));
+        Average(checkpoints.Select(d => Path.Combine(d, Checkpoint.ModelFileName)).ToList(), model);
+        Directory.CreateDirectory(target.TokenizerDir);
+        foreach (var file in Directory.GetFiles(run.TokenizerDir))
+            File.Copy(file, Path.Combine(target.TokenizerDir, Path.GetFileName(file)), overwrite: true);
+        if (run.HasOptions) File.Copy(run.OptionsPath, target.OptionsPath, overwrite: true);
+        ModelFile.Save(model, target.FinalModelPath);
+        return target.FinalModelPath;
+    }
 }

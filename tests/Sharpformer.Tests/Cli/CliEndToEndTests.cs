@@ -64,6 +64,22 @@ public sealed class CliEndToEndTests : IClassFixture<CliEndToEndTests.TrainedRun
     }
 
     [Fact]
+    public void Average_writes_a_model_folder_that_evaluate_accepts()
+    {
+        string outDir = Path.Combine(_run.Tiny.Root, "averaged");
+        var r = CliProcess.Run(null, "average", "--model", _run.Tiny.RunDir(), "--out", outDir, "--last", "2");
+        Assert.True(r.Exit == 0, r.Err);
+        Assert.Contains("Averaged 2 checkpoints", r.Out);
+        var eval = CliProcess.Run(null, "evaluate", "--model", outDir, "--src", _run.Tiny.File("val.de"), "--ref", _run.Tiny.File("val.en"));
+        Assert.True(eval.Exit == 0, eval.Err);
+        Assert.Contains("BLEU = ", eval.Out);
+
+        var tooEarly = CliProcess.Run(null, "average", "--model", _run.Tiny.RunDir(), "--out", Path.Combine(_run.Tiny.Root, "early"), "--within-minutes", "0.00001");
+        Assert.Equal(2, tooEarly.Exit);
+        Assert.Contains("no checkpoint was saved within", tooEarly.Err);
+    }
+
+    [Fact]
     public void A_missing_model_folder_is_one_error_line_and_exit_code_2()
     {
         var r = CliProcess.Run("Hallo\n", "translate", "--model", Path.Combine(_run.Tiny.Root, "nope"));
