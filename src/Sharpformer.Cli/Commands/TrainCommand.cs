@@ -42,7 +42,7 @@ public static class TrainCommand
                 ui.Summary(summary);
                 if (options.TestSource != null && (options.TestTarget != null || options.Columns != null))
                     EvaluateCommand.ScoreAndPrint(run.Root, options.ReadCorpus(options.TestSource, options.TestTarget, "test"),
-                        Inference.DecodeOptions.Beam(options.ValidBeam, options.ValidLengthPenalty), ui.Console, samples: 5);
+                        Inference.DecodeOptions.Beam(options.TestBeam, options.TestLengthPenalty), ui.Console, samples: 5);
                 return 0;
             }
             finally { Console.CancelKeyPress -= onCtrlC; }
@@ -89,8 +89,10 @@ public static class TrainCommand
             Add<int>("--average-last", "Average the last N checkpoints into the final model.", (t, v) => t with { AverageLast = v });
             Add<int>("--keep-checkpoints", "Checkpoints kept on disk.", (t, v) => t with { KeepCheckpoints = v });
             Add<int>("--checkpoint-every", "Also checkpoint every N steps (0 = per epoch only).", (t, v) => t with { CheckpointEverySteps = v });
-            Add<int>("--valid-beam", "Beam size for validation and test BLEU (1 = greedy).", (t, v) => t with { ValidBeam = v });
-            Add<double>("--valid-alpha", "Length penalty α for validation and test BLEU.", (t, v) => t with { ValidLengthPenalty = v });
+            Add<int>("--valid-beam", "Beam size for each epoch's validation BLEU (1 = greedy).", (t, v) => t with { ValidBeam = v });
+            Add<double>("--valid-alpha", "Length penalty α for validation BLEU.", (t, v) => t with { ValidLengthPenalty = v });
+            Add<int>("--test-beam", "Beam size for the final test BLEU (1 = greedy).", (t, v) => t with { TestBeam = v });
+            Add<double>("--test-alpha", "Length penalty α for the final test BLEU.", (t, v) => t with { TestLengthPenalty = v });
             Add<int>("--seed", "Random seed (weights, batch order, dropout).", (t, v) => t with { Seed = v });
             Add<int>("--threads", "Threads (0 = all cores).", (t, v) => t with { Threads = v });
             Add<int>("--log-every", "Steps between progress lines.", (t, v) => t with { LogEvery = v });

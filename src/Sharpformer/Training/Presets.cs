@@ -34,6 +34,8 @@ public static class Presets
         MaxMinutes = 60,
         AverageLast = 5,
         KeepCheckpoints = 5,
+        TestBeam = 4,
+        TestLengthPenalty = 0.6,
     };
 
     /// <summary>A few minutes on the same data: shows the whole pipeline, not the final quality.</summary>

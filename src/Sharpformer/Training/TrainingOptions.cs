@@ -68,6 +68,10 @@ public sealed record TrainingOptions
     public int ValidBeam { get; init; } = 1;
     public double ValidLengthPenalty { get; init; } = 0.6;
 
+    /// <summary>Decoding used for the final test score (beam search pays off once, not every epoch).</summary>
+    public int TestBeam { get; init; } = 1;
+    public double TestLengthPenalty { get; init; } = 0.6;
+
     public int Seed { get; init; } = 1;
 
     /// <summary>Threads for the kernels (0 = all cores).</summary>

@@ -19,7 +19,7 @@ public sealed class CliEndToEndTests : IClassFixture<CliEndToEndTests.TrainedRun
             Train = CliProcess.Run(null, "train", "--out", Tiny.RunDir(),
                 "--train-src", Tiny.File("train.de"), "--train-tgt", Tiny.File("train.en"),
                 "--valid-src", Tiny.File("val.de"), "--valid-tgt", Tiny.File("val.en"),
-                "--test-src", Tiny.File("val.de"), "--test-tgt", Tiny.File("val.en"),
+                "--test-src", Tiny.File("val.de"), "--test-tgt", Tiny.File("val.en"), "--test-beam", "2",
                 "--vocab-size", "400", "--d-model", "16", "--heads", "2", "--d-ff", "32", "--enc-layers", "1", "--dec-layers", "1",
                 "--epochs", "2", "--batch-tokens", "400", "--warmup", "20", "--average-last", "2", "--max-minutes", "0");
         }
@@ -36,6 +36,8 @@ public sealed class CliEndToEndTests : IClassFixture<CliEndToEndTests.TrainedRun
         Assert.Contains("Epoch 2", _run.Train.Out);
         Assert.Contains("valid: loss", _run.Train.Out);
         Assert.Contains("BLEU = ", _run.Train.Out);
+        Assert.Contains("val.de (", _run.Train.Out);
+        Assert.Contains("beam 2, α", _run.Train.Out);   // the test set is decoded as --test-beam asks
         Assert.True(File.Exists(Path.Combine(_run.Tiny.RunDir(), "model.safetensors")));
     }
 
