@@ -72,10 +72,19 @@ public sealed class DecodeOptionSet
     private readonly Option<int> _batchTokens = new("--batch-tokens") { Description = "Source tokens per decoding batch.", DefaultValueFactory = _ => 4096 };
     private readonly Option<double> _maxLenA = new("--max-len-a") { Description = "Output length limit: a·(source length) + b.", DefaultValueFactory = _ => 1.5 };
     private readonly Option<int> _maxLenB = new("--max-len-b") { Description = "See --max-len-a.", DefaultValueFactory = _ => 10 };
+    private readonly Option<int>? _nBest;
+
+    /// <param name="withNBest">Offer --n-best (translate writes n-best lists; evaluate scores only the best).</param>
+    public DecodeOptionSet(bool withNBest = false)
+    {
+        if (withNBest)
+            _nBest = new("--n-best") { Description = "Hypotheses per sentence (at most --beam), written as 'index ||| translation ||| score'.", DefaultValueFactory = _ => 1 };
+    }
 
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { _beam, _alpha, _batchTokens, _maxLenA, _maxLenB }) command.Options.Add(o);
+        if (_nBest != null) command.Options.Add(_nBest);
     }
 
     public DecodeOptions Read(ParseResult r)
@@ -83,7 +92,12 @@ public sealed class DecodeOptionSet
         int beam = r.GetValue(_beam), batch = r.GetValue(_batchTokens);
         if (beam < 1) throw new UserInputException($"--beam: must be at least 1, got {beam}");
         if (batch < 1) throw new UserInputException($"--batch-tokens: must be positive, got {batch}");
-        var search = new BeamSearchOptions { BeamSize = beam, LengthPenalty = r.GetValue(_alpha), MaxLenA = r.GetValue(_maxLenA), MaxLenB = r.GetValue(_maxLenB) };
+        int nBest = _nBest != null ? r.GetValue(_nBest) : 1;
+        if (nBest < 1 || nBest > beam) throw new UserInputException($"--n-best: must be between 1 and --beam ({beam}), got {nBest}");
+        var search = new BeamSearchOptions
+        {
+            BeamSize = beam, LengthPenalty = r.GetValue(_alpha), MaxLenA = r.GetValue(_maxLenA), MaxLenB = r.GetValue(_maxLenB), NBest = nBest,
+        };
         return new DecodeOptions { Search = search.Validate(), BatchTokens = batch };
     }
 }

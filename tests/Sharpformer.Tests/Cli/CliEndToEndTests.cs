@@ -57,6 +57,35 @@ public sealed class CliEndToEndTests : IClassFixture<CliEndToEndTests.TrainedRun
     }
 
     [Fact]
+    public void Translate_n_best_writes_ranked_lists_whose_first_entry_is_the_beam_output()
+    {
+        var sources = File.ReadAllLines(_run.Tiny.File("val.de")).Take(5).ToArray();
+        string stdin = string.Join("\n", sources) + "\n";
+        var best = CliProcess.Run(stdin, "translate", "--model", _run.Tiny.RunDir(), "--beam", "3");
+        var lists = CliProcess.Run(stdin, "translate", "--model", _run.Tiny.RunDir(), "--beam", "3", "--n-best", "3");
+        Assert.True(lists.Exit == 0, lists.Err);
+
+        var rows = lists.Out.TrimEnd('\n').Split('\n').Select(l => l.Split(" ||| ")).ToArray();
+        Assert.Equal(3 * sources.Length, rows.Length);
+        Assert.All(rows, r => Assert.Equal(3, r.Length));
+        var bestLines = best.Out.TrimEnd('\n').Split('\n');
+        for (int i = 0; i < sources.Length; i++)
+        {
+            var group = rows.Skip(3 * i).Take(3).ToArray();
+            Assert.All(group, r => Assert.Equal(i.ToString(), r[0]));
+            Assert.Equal(bestLines[i], group[0][1]);
+            var scores = group.Select(r => double.Parse(r[2], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.All(scores, x => Assert.True(x <= 0));
+            Assert.True(scores[0] >= scores[1] && scores[1] >= scores[2], string.Join(", ", scores));
+        }
+
+        var tooMany = CliProcess.Run(stdin, "translate", "--model", _run.Tiny.RunDir(), "--beam", "2", "--n-best", "3");
+        Assert.NotEqual(0, tooMany.Exit);
+        Assert.Contains("--n-best", tooMany.Err);
+        Assert.Equal("", tooMany.Out);
+    }
+
+    [Fact]
     public void Evaluate_prints_bleu_and_chrf()
     {
         var r = CliProcess.Run(null, "evaluate", "--model", _run.Tiny.RunDir(), "--src", _run.Tiny.File("val.de"), "--ref", _run.Tiny.File("val.en"));
