@@ -38,8 +38,23 @@ public sealed class TokenBatcher
     public int[] EpochOrder(int epoch)
     {
         var order = Enumerable.Range(0, _batches.Count).ToArray();
-        new Random(HashCode.Combine(Seed, epoch, 0x5EED)).Shuffle(order);
+        new Random(EpochSeed(Seed, epoch)).Shuffle(order);
         return order;
+    }
+
+    /// <summary>
+    /// A fixed mix of (seed, epoch) (the SplitMix64 finaliser). Not HashCode.Combine: that is salted per
+    /// process, so a rerun or a resumed run would see another batch order.
+    /// </summary>
+    private static int EpochSeed(int seed, int epoch)
+    {
+        unchecked
+        {
+            ulong z = (uint)seed * 0x9E3779B97F4A7C15UL + (uint)epoch + 0x5EEDUL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return (int)((z ^ (z >> 31)) & 0x7FFFFFFF);
+        }
     }
 
     /// <summary>The batches of an epoch from position <paramref name="start"/> on (for resuming).</summary>
