@@ -1,3 +1,5 @@
+using Sharpformer.Kernels;
+
 namespace Sharpformer.Training;
 
 /// <summary>One tokenised training example (ids without BOS/EOS).</summary>
@@ -43,19 +45,11 @@ public sealed class TokenBatcher
     }
 
     /// <summary>
-    /// A fixed mix of (seed, epoch) (the SplitMix64 finaliser). Not HashCode.Combine: that is salted per
-    /// process, so a rerun or a resumed run would see another batch order.
+    /// A fixed mix of (seed, epoch) through the SplitMix64 finaliser. Not HashCode.Combine: that is salted
+    /// per process, so a rerun or a resumed run would see another batch order.
     /// </summary>
-    private static int EpochSeed(int seed, int epoch)
-    {
-        unchecked
-        {
-            ulong z = (uint)seed * 0x9E3779B97F4A7C15UL + (uint)epoch + 0x5EEDUL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return (int)((z ^ (z >> 31)) & 0x7FFFFFFF);
-        }
-    }
+    private static int EpochSeed(int seed, int epoch) =>
+        (int)(Dropout.Mix(unchecked((uint)seed * 0x9E3779B97F4A7C15UL + (uint)epoch + 0x5EEDUL)) & 0x7FFFFFFF);
 
     /// <summary>The batches of an epoch from position <paramref name="start"/> on (for resuming).</summary>
     public IEnumerable<(int Position, Seq2SeqBatch Batch)> Epoch(int epoch, int start = 0)
