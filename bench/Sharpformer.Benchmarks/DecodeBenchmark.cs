@@ -30,8 +30,9 @@ public sealed record DecodeBenchmarkReport(int Batch, int SourceLength, int Step
 }
 
 /// <summary>
-/// Times decoding with the KV-cached decoder: encode the batch once, then exactly T steps (EOS is
-/// ignored so every configuration does the same work); tokens/s counts B·T output tokens.
+/// Times decoding through the model contract (encode once, then a KV-cached decoder state): exactly T
+/// steps, each giving log-probabilities (EOS is ignored so every configuration does the same work);
+/// tokens/s counts B·T output tokens.
 /// </summary>
 public static class DecodeBenchmark
 {
@@ -43,54 +44,47 @@ public static class DecodeBenchmark
         Initialization.Initialize(model, seed: 1);
         var rng = new Random(2);
         var source = Enumerable.Range(0, o.Batch * o.SourceLength).Select(_ => rng.Next(4, o.Model.VocabSize)).ToArray();
-        var decoder = new IncrementalDecoder(model, o.Steps);
-        var logits = new float[o.Batch * o.Beam * o.Model.VocabSize];
-        var samples = BenchmarkStats.Time(() => DecodeFixedSteps(model, decoder, source, o, logits), o.Warmup, o.Repeats);
+        var samples = BenchmarkStats.Time(() => DecodeFixedSteps(model, source, o), o.Warmup, o.Repeats);
         double ms = BenchmarkStats.Median(samples);
         return new DecodeBenchmarkReport(o.Batch, o.SourceLength, o.Steps, o.Beam, o.Threads, ms, samples.Min(),
             o.Batch * o.Steps / (ms / 1000), BenchmarkStats.PeakRssMb());
     }
 
-    private static void DecodeFixedSteps(Transformer model, IncrementalDecoder decoder, int[] source, DecodeBenchmarkOptions o, float[] logits)
+    private static void DecodeFixedSteps(Transformer model, int[] source, DecodeBenchmarkOptions o)
     {
         int V = model.Config.VocabSize, rows = o.Batch * o.Beam;
-        var memory = model.Encode(source, o.Batch, o.SourceLength, ForwardContext.Eval);
-        decoder.Start(memory, source, o.Beam);
+        var encoded = model.Encode(source, o.Batch, o.SourceLength);
+        using var decoder = model.StartDecoder(encoded, o.Beam, o.Steps);
         var tokens = Enumerable.Repeat(model.Config.BosId, rows).ToArray();
         var scores = new float[rows];
         var parents = new int[rows];
         for (int t = 0; t < o.Steps; t++)
         {
-            decoder.Step(tokens, logits.AsSpan(0, rows * V));
+            var logProbs = decoder.Step(tokens);
             if (o.Beam == 1)
             {
-                for (int r = 0; r < rows; r++) tokens[r] = TensorPrimitives.IndexOfMax(logits.AsSpan(r * V, V));
+                for (int r = 0; r < rows; r++) tokens[r] = TensorPrimitives.IndexOfMax(logProbs.Slice(r * V, V));
                 continue;
             }
-            SelectBeams(logits, V, o.Batch, o.Beam, t == 0, scores, tokens, parents);
+            SelectBeams(logProbs, V, o.Batch, o.Beam, t == 0, scores, tokens, parents);
             decoder.Reorder(parents);
         }
     }
 
-    // Beam bookkeeping with the work of a real search: log-softmax per row, then the K best
-    // (beam, token) continuations per sentence; EOS is treated as an ordinary token.
-    private static void SelectBeams(float[] logits, int V, int batch, int beam, bool first, float[] scores, int[] tokens, int[] parents)
+    // Beam bookkeeping with the work of a real search: each row's log-probabilities plus its score, then
+    // the K best (beam, token) continuations per sentence; EOS is treated as an ordinary token.
+    private static void SelectBeams(Span<float> logProbs, int V, int batch, int beam, bool first, float[] scores, int[] tokens, int[] parents)
     {
         var newScores = new float[scores.Length];
-        var exp = new float[V];
         for (int r = 0; r < batch * beam; r++)
         {
-            var row = logits.AsSpan(r * V, V);
-            float max = TensorPrimitives.Max(row);
-            TensorPrimitives.Subtract(row, max, row);
-            TensorPrimitives.Exp(row, exp);
-            float lse = MathF.Log(TensorPrimitives.Sum(exp));
-            TensorPrimitives.Add(row, scores[r] - lse, row);
+            var row = logProbs.Slice(r * V, V);
+            TensorPrimitives.Add(row, scores[r], row);
         }
         for (int b = 0; b < batch; b++)
         {
             int candidates = (first ? 1 : beam) * V;
-            var span = logits.AsSpan(b * beam * V, candidates);
+            var span = logProbs.Slice(b * beam * V, candidates);
             var best = new (float Score, int Index)[beam];
             for (int k = 0; k < beam; k++) best[k] = (float.NegativeInfinity, -1);
             for (int i = 0; i < span.Length; i++)

@@ -77,16 +77,17 @@ public static class TrainBenchmark
         var times = names.ToDictionary(n => n, _ => new List<double>());
         var loss = new LabelSmoothedCrossEntropy(0.1f, model.Config.PadId);
         var ctx = step.Context;
+        var network = step.Network;
         for (int r = 0; r < repeats; r++)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             void Lap(string name) { times[name].Add(clock.Elapsed.TotalMilliseconds); clock.Restart(); }
             model.ZeroGrad(); Lap("zero grad");
-            var memory = model.Encode(b.Source, b.Batch, b.SourceLength, ctx); Lap("encoder fwd");
-            var h = model.DecodeHidden(b.TargetIn, b.TargetLength, memory, ctx); Lap("decoder fwd");
-            var logits = model.Generator.Forward(h); Lap("logits fwd");
+            var memory = network.Encode(b.Source, b.Batch, b.SourceLength, ctx); Lap("encoder fwd");
+            var h = network.DecodeHidden(b.TargetIn, b.TargetLength, memory, ctx); Lap("decoder fwd");
+            var logits = network.Generator.Forward(h); Lap("logits fwd");
             loss.Compute(logits, b.TargetOut, b.Batch * b.TargetLength, logits); Lap("loss");
-            model.Backward(logits); Lap("backward");
+            network.Backward(logits); Lap("backward");
             GradientNorm.Global(model.Parameters); Lap("grad norm");
             step.Optimizer.Update(1e-4); Lap("adam");
         }

@@ -18,9 +18,18 @@ public static class CliRunner
         }
     }
 
+    /// <summary>The command-line flag for each library options field that errors name.</summary>
+    private static readonly Dictionary<string, string> FlagForField = new(StringComparer.Ordinal)
+    {
+        ["OutputDirectory"] = "--out", ["Preset"] = "--preset", ["Last"] = "--last", ["Columns"] = "--columns",
+        ["TrainTarget"] = "--train-tgt", ["ValidTarget"] = "--valid-tgt", ["TestTarget"] = "--test-tgt",
+        ["MaxMinutes"] = "--max-minutes", ["BatchTokens"] = "--batch-tokens",
+    };
+
     /// <summary>The one-line message for an error the user can fix, or null for a bug.</summary>
     public static string? UserError(Exception e) => e switch
     {
+        UserInputException { Field: { } field } u when FlagForField.TryGetValue(field, out var flag) => $"{flag}: {u.Detail}",
         UserInputException u => u.Message,
         FileNotFoundException f => $"{f.FileName ?? "file"}: file not found",
         DirectoryNotFoundException d => d.Message,

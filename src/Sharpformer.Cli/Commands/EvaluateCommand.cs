@@ -24,16 +24,16 @@ public static class EvaluateCommand
         command.SetAction(parseResult =>
         {
             var corpus = ParallelCorpus.ReadTextFiles(parseResult.GetValue(src)!, parseResult.GetValue(reference)!);
-            ScoreAndPrint(parseResult.GetValue(model)!, corpus, decode.Read(parseResult), AnsiConsole.Console, samples: 0, parseResult.GetValue(output));
+            using var translator = LoadTranslator(parseResult.GetValue(model)!);
+            ScoreAndPrint(translator, corpus, decode.Read(parseResult, translator.Defaults), AnsiConsole.Console, samples: 0, parseResult.GetValue(output));
             return 0;
         });
         return command;
     }
 
-    /// <summary>Loads a model folder, translates the corpus's sources, prints BLEU/chrF against its targets (and a few samples).</summary>
-    public static void ScoreAndPrint(string modelDir, ParallelCorpus corpus, DecodeOptions options, IAnsiConsole console, int samples, string? outputPath = null)
+    /// <summary>Translates the corpus's sources, prints BLEU/chrF against its targets (and a few samples).</summary>
+    public static void ScoreAndPrint(Translator translator, ParallelCorpus corpus, DecodeOptions options, IAnsiConsole console, int samples, string? outputPath = null)
     {
-        var translator = LoadTranslator(modelDir);
         var watch = Stopwatch.StartNew();
         var sources = corpus.Sources.ToList();
         var refs = corpus.Targets.ToList();
@@ -58,17 +58,15 @@ public static class EvaluateCommand
     public static Translator LoadTranslator(string modelDir)
     {
         if (!Directory.Exists(modelDir)) throw new UserInputException($"--model: folder {modelDir} does not exist");
-        var run = new RunDirectory(modelDir);
-        var model = ModelFile.Load(run.ModelPathForInference());
-        return new Translator(model, run.LoadTokenizer());
+        return Translator.Load(modelDir);
     }
 }
 
-/// <summary>The decoding options shared by translate and evaluate.</summary>
+/// <summary>The decoding options shared by translate and evaluate; beam and α default to the model's recipe.</summary>
 public sealed class DecodeOptionSet
 {
-    private readonly Option<int> _beam = new("--beam", "-b") { Description = "Beam size (1 = greedy).", DefaultValueFactory = _ => 1 };
-    private readonly Option<double> _alpha = new("--alpha") { Description = "Length penalty α for beam search.", DefaultValueFactory = _ => 0.6 };
+    private readonly Option<int?> _beam = new("--beam", "-b") { Description = "Beam size (1 = greedy; default: what the model's recipe scores its test set with)." };
+    private readonly Option<double?> _alpha = new("--alpha") { Description = "Length penalty α for beam search (default: the model's recipe, else 0.6)." };
     private readonly Option<int> _batchTokens = new("--batch-tokens") { Description = "Source tokens per decoding batch.", DefaultValueFactory = _ => 4096 };
     private readonly Option<double> _maxLenA = new("--max-len-a") { Description = "Output length limit: a·(source length) + b.", DefaultValueFactory = _ => 1.5 };
     private readonly Option<int> _maxLenB = new("--max-len-b") { Description = "See --max-len-a.", DefaultValueFactory = _ => 10 };
@@ -87,16 +85,17 @@ public sealed class DecodeOptionSet
         if (_nBest != null) command.Options.Add(_nBest);
     }
 
-    public DecodeOptions Read(ParseResult r)
+    /// <summary>The options given, with beam and α from <paramref name="defaults"/> where not given.</summary>
+    public DecodeOptions Read(ParseResult r, DecodeOptions defaults)
     {
-        int beam = r.GetValue(_beam), batch = r.GetValue(_batchTokens);
+        int beam = r.GetValue(_beam) ?? defaults.Search.BeamSize, batch = r.GetValue(_batchTokens);
         if (beam < 1) throw new UserInputException($"--beam: must be at least 1, got {beam}");
         if (batch < 1) throw new UserInputException($"--batch-tokens: must be positive, got {batch}");
         int nBest = _nBest != null ? r.GetValue(_nBest) : 1;
         if (nBest < 1 || nBest > beam) throw new UserInputException($"--n-best: must be between 1 and --beam ({beam}), got {nBest}");
         var search = new BeamSearchOptions
         {
-            BeamSize = beam, LengthPenalty = r.GetValue(_alpha), MaxLenA = r.GetValue(_maxLenA), MaxLenB = r.GetValue(_maxLenB), NBest = nBest,
+            BeamSize = beam, LengthPenalty = r.GetValue(_alpha) ?? defaults.Search.LengthPenalty, MaxLenA = r.GetValue(_maxLenA), MaxLenB = r.GetValue(_maxLenB), NBest = nBest,
         };
         return new DecodeOptions { Search = search.Validate(), BatchTokens = batch };
     }

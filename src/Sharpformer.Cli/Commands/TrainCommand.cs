@@ -41,8 +41,11 @@ public static class TrainCommand
                 if (summary.FinalModelKind == "interrupted") return 130;
                 ui.Summary(summary);
                 if (options.TestSource != null && (options.TestTarget != null || options.Columns != null))
-                    EvaluateCommand.ScoreAndPrint(run.Root, options.ReadCorpus(options.TestSource, options.TestTarget, "test"),
-                        Inference.DecodeOptions.Beam(options.TestBeam, options.TestLengthPenalty), ui.Console, samples: 5);
+                {
+                    using var translator = Inference.Translator.Load(run.Root);
+                    EvaluateCommand.ScoreAndPrint(translator, options.ReadCorpus(options.TestSource, options.TestTarget, "test"),
+                        Inference.Translator.RecipeDefaults(options), ui.Console, samples: 5);
+                }
                 return 0;
             }
             finally { Console.CancelKeyPress -= onCtrlC; }

@@ -21,8 +21,8 @@ public static class TranslateCommand
         decode.AddTo(command);
         command.SetAction(parseResult =>
         {
-            var options = decode.Read(parseResult);
-            var translator = EvaluateCommand.LoadTranslator(parseResult.GetValue(model)!);
+            using var translator = EvaluateCommand.LoadTranslator(parseResult.GetValue(model)!);
+            var options = decode.Read(parseResult, translator.Defaults);
             string? path = parseResult.GetValue(input);
             var lines = path != null ? Utf8TextFile.ReadLines(path) : ReadStdin();
             var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false };

@@ -1,4 +1,3 @@
-using Sharpformer.Layers;
 using Sharpformer.Model;
 
 namespace Sharpformer.Inference;
@@ -16,7 +15,7 @@ public sealed record BeamSearchResult(IReadOnlyList<Hypothesis> NBest, int Steps
 }
 
 /// <summary>
-/// Batched beam search over one <see cref="IncrementalDecoder"/>: every sentence's live beams are rows
+/// Batched beam search over one <see cref="IDecoderState"/>: every sentence's live beams are rows
 /// of the same decoder, grouped by sentence. Each step, per sentence:
 /// <list type="number">
 /// <item>every live beam's next-token log-probabilities (log-softmax over the whole vocabulary; the pad id
@@ -29,52 +28,40 @@ public sealed record BeamSearchResult(IReadOnlyList<Hypothesis> NBest, int Steps
 /// <item>finished hypotheses are ranked by log P / lp(|Y|) (GNMT penalty, |Y| counting EOS) and the best
 /// K are kept; the sentence stops by <see cref="BeamSearchOptions.Stopping"/>.</item>
 /// </list>
-/// A stopped sentence's rows leave the decoder (<see cref="IncrementalDecoder.Reorder"/>), so later steps
+/// A stopped sentence's rows leave the decoder (<see cref="IDecoderState.Reorder"/>), so later steps
 /// only pay for live rows.
 /// </summary>
 public static class BeamSearch
 {
     /// <summary>
     /// Decodes sources [B, S] (padded with the pad id; <paramref name="options"/> null: the defaults) and returns
-    /// one result per row. Uses the model's encoder state, so one model serves one search at a time.
+    /// one result per row. The decoder state is the search's own, so searches may run concurrently on one model.
     /// </summary>
-    public static BeamSearchResult[] Search(Transformer model, ReadOnlySpan<int> source, int batch, int sourceLength, BeamSearchOptions? options = null)
+    public static BeamSearchResult[] Search(ISeq2SeqModel model, ReadOnlySpan<int> source, int batch, int sourceLength, BeamSearchOptions? options = null)
     {
         options = (options ?? new BeamSearchOptions()).Validate();
-        var cfg = model.Config;
-        int vocab = cfg.VocabSize, k = options.BeamSize;
+        var spec = model.Tokens;
+        int vocab = spec.VocabSize;
         var limits = options.OutputLength.ForBatch(model, source, batch, sourceLength);
-        var sentences = limits.Select(limit => new SentenceState(limit, k, options)).ToArray();
-        var beams = new LiveBeams();
-        for (int b = 0; b < batch; b++)
-            if (limits[b] > 0) beams.Add(b, b, 0.0, [], cfg.BosId);
-
-        if (beams.Count > 0)
+        var sentences = limits.Select(limit => new SentenceState(limit, options.BeamSize, options)).ToArray();
+        using var decoder = DecodeStart.Begin(model, source, batch, sourceLength, limits, out var live);
+        if (decoder != null)
         {
-            var memory = model.Encode(source, batch, sourceLength, ForwardContext.Eval);   // [B, S, d]
-            var decoder = new IncrementalDecoder(model, limits.Max());
-            decoder.Start(memory, source);
-            if (beams.Count < batch) decoder.Reorder(beams.Parents.ToArray());
-            var logits = new float[batch * k * vocab];
-            var scratch = new float[vocab];
+            var beams = new LiveBeams();
+            for (int r = 0; r < live.Length; r++) beams.Add(live[r], r, 0.0, [], spec.BosId);
             var candidates = new BeamCandidates();
-
             for (int step = 0; beams.Count > 0; step++)
             {
                 int rows = beams.Count;
-                decoder.Step(beams.Tokens.ToArray(), logits.AsSpan(0, rows * vocab));
-                for (int r = 0; r < rows; r++)
-                {
-                    var logProb = logits.AsSpan(r * vocab, vocab);
-                    LogSoftmax.InPlace(logProb, scratch);
-                    if (cfg.PadId != cfg.EosId) logProb[cfg.PadId] = float.NegativeInfinity;
-                }
+                var logits = decoder.Step(beams.Tokens.ToArray());                           // [rows, V] log-probabilities
+                if (spec.PadId != spec.EosId)
+                    for (int r = 0; r < rows; r++) logits[r * vocab + spec.PadId] = float.NegativeInfinity;
                 var next = new LiveBeams();
                 for (int first = 0; first < rows;)
                 {
                     int sentence = beams.Sentences[first], end = first;
                     while (end < rows && beams.Sentences[end] == sentence) end++;
-                    Expand(sentences[sentence], sentence, beams, first, end, step, logits, vocab, cfg.EosId, candidates, next);
+                    Expand(sentences[sentence], sentence, beams, first, end, step, logits, vocab, spec.EosId, candidates, next);
                     first = end;
                 }
                 if (next.Count == 0) break;
@@ -87,13 +74,13 @@ public static class BeamSearch
 
     // One step of one sentence: beams rows [first, end) → finished hypotheses and the next live beams.
     private static void Expand(SentenceState s, int sentence, LiveBeams beams, int first, int end, int step,
-        float[] logits, int vocab, int eos, BeamCandidates candidates, LiveBeams next)
+        Span<float> logits, int vocab, int eos, BeamCandidates candidates, LiveBeams next)
     {
         int k = s.BeamSize, generated = step + 1;
         s.Steps++;
         bool atLimit = generated >= s.Limit;
         candidates.Reset(atLimit ? k : 2 * k);
-        for (int r = first; r < end; r++) candidates.OfferRow(r, beams.Scores[r], logits.AsSpan(r * vocab, vocab));
+        for (int r = first; r < end; r++) candidates.OfferRow(r, beams.Scores[r], logits.Slice(r * vocab, vocab));
 
         int liveStart = next.Count;
         for (int rank = 0; rank < candidates.Count; rank++)

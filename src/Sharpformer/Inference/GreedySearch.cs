@@ -5,11 +5,11 @@ using Sharpformer.Model;
 namespace Sharpformer.Inference;
 
 /// <summary>
-/// Greedy decoding: encode the source once, then repeatedly feed the most likely next token,
-/// starting from BOS, until every row has produced EOS or reached its length limit.
-/// Finished rows are dropped from the batch so later steps only pay for live rows.
+/// One hypothesis per sentence: encode the source once, then repeatedly feed the next token chosen by
+/// a strategy (argmax: greedy decoding), starting from BOS, until every row has produced EOS or reached
+/// its length limit. Finished rows are dropped from the decoder so later steps only pay for live rows.
 /// The pad id is never chosen (it is masked out of the decoder's own keys in training, so it is not a
-/// real output); ties go to the lowest id. Beam search of width 1 retraces this exactly.
+/// real output); argmax ties go to the lowest id. Beam search of width 1 retraces greedy exactly.
 /// </summary>
 public static class GreedySearch
 {
@@ -17,53 +17,46 @@ public static class GreedySearch
     /// Decodes a batch of sources [B, S] (padded with the pad id). Returns, per row, the generated ids
     /// without BOS, ending with EOS when the row finished within <paramref name="maxSteps"/>.
     /// </summary>
-    public static int[][] Decode(Transformer model, ReadOnlySpan<int> source, int batch, int sourceLength, int maxSteps)
+    public static int[][] Decode(ISeq2SeqModel model, ReadOnlySpan<int> source, int batch, int sourceLength, int maxSteps)
     {
-        int eos = model.Config.EosId;
+        int eos = model.Tokens.EosId;
         return Decode(model, source, batch, sourceLength, OutputLengthRule.Fixed(maxSteps))
             .Select(h => h.EndedWithEos ? [.. h.Tokens, eos] : h.Tokens).ToArray();
     }
 
     /// <summary>
     /// Decodes a batch of sources [B, S] (padded with the pad id), each row up to its own limit from
-    /// <paramref name="length"/>. Returns, per row, the output without BOS/EOS and its log-probability
-    /// (Score = LogProb: greedy applies no length penalty).
+    /// <paramref name="length"/>, choosing tokens by <paramref name="strategy"/> (null: argmax). Returns, per
+    /// row, the output without BOS/EOS and its log-probability (Score = LogProb: no length penalty applies).
     /// </summary>
-    public static Hypothesis[] Decode(Transformer model, ReadOnlySpan<int> source, int batch, int sourceLength, OutputLengthRule length)
+    public static Hypothesis[] Decode(ISeq2SeqModel model, ReadOnlySpan<int> source, int batch, int sourceLength, OutputLengthRule length,
+        INextTokenStrategy? strategy = null)
     {
-        var cfg = model.Config;
-        int vocab = cfg.VocabSize;
+        strategy ??= ArgmaxStrategy.Instance;
+        var spec = model.Tokens;
+        int vocab = spec.VocabSize;
         var limits = length.ForBatch(model, source, batch, sourceLength);
         var outputs = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         var logProbs = new double[batch];
         var ended = new bool[batch];
-        var live = Enumerable.Range(0, batch).Where(b => limits[b] > 0).ToArray();   // decoder row → batch row
-
-        if (live.Length > 0)
+        using var decoder = DecodeStart.Begin(model, source, batch, sourceLength, limits, out var live);   // decoder row → batch row
+        if (decoder != null)
         {
-            var memory = model.Encode(source, batch, sourceLength, ForwardContext.Eval);   // [B, S, d]
-            var decoder = new IncrementalDecoder(model, live.Max(b => limits[b]));
-            decoder.Start(memory, source);
-            if (live.Length < batch) decoder.Reorder(live);
-
-            var tokens = Enumerable.Repeat(cfg.BosId, live.Length).ToArray();
-            var logits = new float[live.Length * vocab];
-            var scratch = new float[vocab];
+            var tokens = Enumerable.Repeat(spec.BosId, live.Length).ToArray();
             for (int step = 0; live.Length > 0; step++)
             {
                 int rows = live.Length;
-                decoder.Step(tokens.AsSpan(0, rows), logits.AsSpan(0, rows * vocab));
+                var logits = decoder.Step(tokens.AsSpan(0, rows));                           // [rows, V] log-probabilities
                 var keep = new List<int>(rows);
                 for (int r = 0; r < rows; r++)
                 {
-                    var logProb = logits.AsSpan(r * vocab, vocab);
-                    LogSoftmax.InPlace(logProb, scratch);
-                    if (cfg.PadId != cfg.EosId) logProb[cfg.PadId] = float.NegativeInfinity;
-                    int next = TensorPrimitives.IndexOfMax(logProb);
+                    var logProb = logits.Slice(r * vocab, vocab);
+                    if (spec.PadId != spec.EosId) logProb[spec.PadId] = float.NegativeInfinity;
                     int b = live[r];
+                    int next = strategy.Choose(logProb, b, step);
                     logProbs[b] += logProb[next];
                     tokens[r] = next;
-                    if (next == cfg.EosId) { ended[b] = true; continue; }
+                    if (next == spec.EosId) { ended[b] = true; continue; }
                     outputs[b].Add(next);
                     if (step + 1 < limits[b]) keep.Add(r);
                 }

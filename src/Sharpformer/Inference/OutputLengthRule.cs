@@ -27,17 +27,16 @@ public sealed record OutputLengthRule(double A = 1.5, int B = 10, int Cap = 1024
     }
 
     /// <summary>Per row of a padded source batch [B, S]: the limit, also capped by a learned position table.</summary>
-    public int[] ForBatch(Transformer model, ReadOnlySpan<int> source, int batch, int sourceLength)
+    public int[] ForBatch(ISeq2SeqModel model, ReadOnlySpan<int> source, int batch, int sourceLength)
     {
         Validate();
         if (source.Length != batch * sourceLength) throw new ArgumentException($"Source holds {source.Length} ids, expected {batch}×{sourceLength}.");
-        var cfg = model.Config;
-        int tableCap = cfg.Positions == PositionEncodingKind.Learned ? cfg.MaxPositions : int.MaxValue;
+        int padId = model.Tokens.PadId, tableCap = model.MaxTargetPositions;
         var limits = new int[batch];
         for (int b = 0; b < batch; b++)
         {
             int real = 0;
-            foreach (int id in source.Slice(b * sourceLength, sourceLength)) if (id != cfg.PadId) real++;
+            foreach (int id in source.Slice(b * sourceLength, sourceLength)) if (id != padId) real++;
             limits[b] = Math.Min(For(real), tableCap);
         }
         return limits;

@@ -1,5 +1,6 @@
 using Sharpformer.Model;
 using Sharpformer.Text;
+using Sharpformer.Training;
 
 namespace Sharpformer.Inference;
 
@@ -14,36 +15,87 @@ public sealed record DecodeOptions
 
     public static DecodeOptions Greedy { get; } = new();
     public static DecodeOptions Beam(int size, double lengthPenalty = 0.6) => new() { Search = new BeamSearchOptions { BeamSize = size, LengthPenalty = lengthPenalty } };
+
+    /// <summary>Throws <see cref="UserInputException"/> naming the first bad field.</summary>
+    public DecodeOptions Validate()
+    {
+        Search.Validate();
+        if (BatchTokens < 1) throw new UserInputException($"decode options: BatchTokens must be positive, got {BatchTokens}");
+        return this;
+    }
 }
 
 /// <summary>One detokenised hypothesis with its search score (log P / lp(|Y|)) and log-probability.</summary>
 public sealed record ScoredTranslation(string Text, double Score, double LogProb);
 
 /// <summary>
-/// Text in, text out: tokenises sources, decodes them in length-sorted batches under a token
-/// budget, and detokenises the results back into ordinary text in the original order.
+/// Text in, text out: tokenises sources, decodes them in length-sorted batches under a token budget,
+/// and detokenises the results back into ordinary text in the original order.
+/// <code>
+/// using var translator = Translator.Load("runs/de-en");
+/// string en = translator.Translate("Ein Hund läuft.");
+/// </code>
+/// Thread-safe: the model holds only weights and every call decodes with state of its own, so one
+/// translator can serve many threads at once.
 /// </summary>
-public sealed class Translator
+public sealed class Translator : IDisposable
 {
-    public Translator(Transformer model, SubwordTokenizer tokenizer)
+    private readonly bool _ownsModel;
+    private bool _disposed;
+
+    /// <param name="defaults">Decoding used when a call gives none (null: greedy).</param>
+    public Translator(ISeq2SeqModel model, SubwordTokenizer tokenizer, DecodeOptions? defaults = null)
+        : this(model, tokenizer, defaults, ownsModel: false) { }
+
+    private Translator(ISeq2SeqModel model, SubwordTokenizer tokenizer, DecodeOptions? defaults, bool ownsModel)
     {
+        _ownsModel = ownsModel;
+        if (tokenizer.VocabSize != model.Tokens.VocabSize)
+            throw new UserInputException($"tokenizer: its vocabulary has {tokenizer.VocabSize} pieces, the model's {model.Tokens.VocabSize}");
         Model = model;
         Tokenizer = tokenizer;
+        Defaults = (defaults ?? DecodeOptions.Greedy).Validate();
     }
 
-    public Transformer Model { get; }
+    /// <summary>
+    /// Opens a model folder: a training run (its final model, else the best, else the latest checkpoint),
+    /// or a folder with model.safetensors beside tokenizer/. The run's recipe (run.json), when present,
+    /// gives the default decoding: the beam size and length penalty it scores its test set with.
+    /// </summary>
+    public static Translator Load(string folder)
+    {
+        if (!Directory.Exists(folder)) throw new UserInputException($"{folder}: model folder does not exist");
+        var run = new RunDirectory(folder);
+        var model = ModelFile.Load(run.ModelPathForInference());
+        var defaults = run.HasOptions ? RecipeDefaults(run.LoadOptions()) : DecodeOptions.Greedy;
+        return new Translator(model, run.LoadTokenizer(), defaults, ownsModel: true);
+    }
+
+    /// <summary>The decoding a run's recipe scores its test set with.</summary>
+    public static DecodeOptions RecipeDefaults(TrainingOptions recipe) =>
+        recipe.TestBeam > 1 ? DecodeOptions.Beam(recipe.TestBeam, recipe.TestLengthPenalty) : DecodeOptions.Greedy;
+
+    public ISeq2SeqModel Model { get; }
     public SubwordTokenizer Tokenizer { get; }
 
-    /// <summary>Translates every source line; <paramref name="progress"/> receives the count of finished sentences.</summary>
-    public string[] Translate(IReadOnlyList<string> sources, DecodeOptions options, IProgress<int>? progress = null) =>
+    /// <summary>The decoding used when a call passes no options.</summary>
+    public DecodeOptions Defaults { get; }
+
+    /// <summary>Translates one sentence.</summary>
+    public string Translate(string source, DecodeOptions? options = null) => Translate([source], options)[0];
+
+    /// <summary>Translates every source line, in order; <paramref name="progress"/> receives the count of finished sentences.</summary>
+    public string[] Translate(IReadOnlyList<string> sources, DecodeOptions? options = null, IProgress<int>? progress = null) =>
         TranslateNBest(sources, options, progress).Select(list => list[0].Text).ToArray();
 
     /// <summary>
     /// Translates every source line into its n-best list (<see cref="BeamSearchOptions.NBest"/> entries, best
     /// first; greedy search gives one), in the order of <paramref name="sources"/>.
     /// </summary>
-    public ScoredTranslation[][] TranslateNBest(IReadOnlyList<string> sources, DecodeOptions options, IProgress<int>? progress = null)
+    public ScoredTranslation[][] TranslateNBest(IReadOnlyList<string> sources, DecodeOptions? options = null, IProgress<int>? progress = null)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        options = options?.Validate() ?? Defaults;
         var ids = sources.Select(s => Tokenizer.Encode(s, addBos: false, addEos: true)).ToArray();
         var results = new ScoredTranslation[sources.Count][];
         int done = 0;
@@ -58,21 +110,25 @@ public sealed class Translator
         return results;
     }
 
-    /// <summary>Decodes id sequences (each ending with EOS) of one batch; returns the output ids without BOS/EOS.</summary>
-    public int[][] DecodeBatch(int[][] sources, DecodeOptions options) =>
-        DecodeBatchNBest(sources, options).Select(list => list[0].Tokens).ToArray();
-
-    /// <summary>Decodes one batch; per sentence the n-best hypotheses, best first.</summary>
+    /// <summary>Decodes one batch of id sequences (each ending with EOS); per sentence the n-best hypotheses, best first.</summary>
     public IReadOnlyList<Hypothesis>[] DecodeBatchNBest(int[][] sources, DecodeOptions options)
     {
         int batch = sources.Length, length = sources.Max(s => s.Length);
         var padded = new int[batch * length];       // [B, S]
-        Array.Fill(padded, Model.Config.PadId);
+        Array.Fill(padded, Model.Tokens.PadId);
         for (int i = 0; i < batch; i++) sources[i].CopyTo(padded, i * length);
         var search = options.Search.Validate();
         if (search.BeamSize == 1)
             return GreedySearch.Decode(Model, padded, batch, length, search.OutputLength).Select(h => (IReadOnlyList<Hypothesis>)[h]).ToArray();
         return BeamSearch.Search(Model, padded, batch, length, search).Select(r => r.NBest).ToArray();
+    }
+
+    /// <summary>Ends the translator's use; a model it loaded itself lets go of its reusable decoding buffers.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (_ownsModel && Model is Transformer transformer) transformer.ReleaseWorkspaces();
     }
 
     /// <summary>Sentence indices grouped into batches of similar length (longest first) under the token budget.</summary>

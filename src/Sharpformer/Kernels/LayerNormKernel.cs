@@ -30,17 +30,20 @@ public static unsafe class LayerNormKernel
 
     /// <summary>
     /// dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂ ⊙ x̂)) with dx̂ = dy ⊙ γ; accumulates dγ += Σ dy ⊙ x̂ and dβ += Σ dy.
-    /// <paramref name="scratch"/> needs d floats (kept for callers; blocks use their own). dx may alias dy.
+    /// <paramref name="partials"/> (caller-owned, <see cref="PartialsLength"/> floats) holds each row block's
+    /// [dγ | dβ], summed in block order afterwards so the result does not depend on the thread count. dx may alias dy.
     /// </summary>
     public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
-        ReadOnlySpan<float> gamma, Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int d, Span<float> scratch)
+        ReadOnlySpan<float> gamma, Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int d, Span<float> partials)
     {
         Check(x.Length, dy.Length, rows, d);
         if (dx.Length < rows * d) throw new ArgumentException("dx is too short.");
-        if (gamma.Length != d || dgamma.Length != d || dbeta.Length != d || scratch.Length < d) throw new ArgumentException("gamma/dgamma/dbeta/scratch length must be d.");
+        if (gamma.Length != d || dgamma.Length != d || dbeta.Length != d) throw new ArgumentException("gamma/dgamma/dbeta length must be d.");
         if (mean.Length < rows || rstd.Length < rows) throw new ArgumentException("mean/rstd buffers are too short.");
         int blocks = Blocks(rows);
-        var partial = new float[blocks * 2 * d];   // per block: [dγ | dβ]
+        if (partials.Length < blocks * 2 * d) throw new ArgumentException($"partials needs {blocks * 2 * d} floats, got {partials.Length}.");
+        var partial = partials[..(blocks * 2 * d)];   // per block: [dγ | dβ]
+        partial.Clear();
         fixed (float* pdy = dy) fixed (float* px = x) fixed (float* pm = mean) fixed (float* pr = rstd) fixed (float* pg = gamma)
         fixed (float* pdx = dx) fixed (float* pp = partial)
         {
@@ -49,10 +52,13 @@ public static unsafe class LayerNormKernel
         }
         for (int b = 0; b < blocks; b++)
         {
-            TensorPrimitives.Add(dgamma, partial.AsSpan(b * 2 * d, d), dgamma);
-            TensorPrimitives.Add(dbeta, partial.AsSpan(b * 2 * d + d, d), dbeta);
+            TensorPrimitives.Add(dgamma, partial.Slice(b * 2 * d, d), dgamma);
+            TensorPrimitives.Add(dbeta, partial.Slice(b * 2 * d + d, d), dbeta);
         }
     }
+
+    /// <summary>The floats <see cref="Backward"/> needs for its per-block partial sums.</summary>
+    public static int PartialsLength(int rows, int d) => Blocks(rows) * 2 * d;
 
     private static int Blocks(int rows) => (rows + BlockRows - 1) / BlockRows;
 

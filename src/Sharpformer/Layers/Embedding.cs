@@ -33,8 +33,8 @@ public sealed class Embedding
 
     public Tensor Output { get; } = new(0);
 
-    /// <summary>ids [B, T] → x [B, T, d].</summary>
-    public Tensor Forward(ReadOnlySpan<int> ids, int batch, int time, ForwardContext ctx)
+    /// <summary>ids [B, T] → x [B, T, d]; the first position is <paramref name="positionOffset"/> (a decoding step's position).</summary>
+    public Tensor Forward(ReadOnlySpan<int> ids, int batch, int time, ForwardContext ctx, int positionOffset = 0)
     {
         if (ids.Length != batch * time) throw new ArgumentException($"Embedding: {ids.Length} ids for a [{batch}, {time}] batch.");
         if (_ids.Length < ids.Length) _ids = new int[ids.Length];
@@ -43,12 +43,12 @@ public sealed class Embedding
         _time = time;
         Output.Resize(batch, time, D);
         Lookup(ids, Output.Span);
-        _positions.AddTo(Output.Span, batch, time);
+        _positions.AddTo(Output.Span, batch, time, positionOffset);
         _dropout.ForwardInPlace(Output.Span, ctx);
         return Output;
     }
 
-    /// <summary>x[i] = E[ids[i]]·√d (no positions); the decoder's incremental step uses this.</summary>
+    /// <summary>x[i] = E[ids[i]]·√d (no positions).</summary>
     public void Lookup(ReadOnlySpan<int> ids, Span<float> x)
     {
         var w = Weight.Value.Span;

@@ -8,10 +8,10 @@ namespace Sharpformer.Layers;
 /// </summary>
 public sealed class Encoder
 {
-    public Encoder(string prefix, int layers, LayerSettings s, DropoutLayer.SiteCounter sites)
+    public Encoder(ParameterStore store, string prefix, int layers, LayerSettings s, DropoutLayer.SiteCounter sites)
     {
-        Layers = Enumerable.Range(0, layers).Select(i => new EncoderLayer($"{prefix}layers.{i}.", s, sites)).ToArray();
-        FinalNorm = s.NormFirst ? new LayerNorm(prefix + "norm", s.D, s.NormEps) : null;
+        Layers = Enumerable.Range(0, layers).Select(i => new EncoderLayer(store, $"{prefix}layers.{i}.", s, sites)).ToArray();
+        FinalNorm = s.NormFirst ? new LayerNorm(store, prefix + "norm", s.D, s.NormEps) : null;
     }
 
     public IReadOnlyList<EncoderLayer> Layers { get; }
@@ -23,7 +23,7 @@ public sealed class Encoder
     /// <summary>x [B, S, d] → memory [B, S, d].</summary>
     public Tensor Forward(Tensor x, AttentionMask sourceMask, ForwardContext ctx)
     {
-        foreach (var layer in Layers) x = layer.Forward(x, sourceMask, ctx);
+        for (int i = 0; i < Layers.Count; i++) x = Layers[i].Forward(x, sourceMask, ctx);
         return FinalNorm?.Forward(x) ?? x;
     }
 
@@ -39,10 +39,12 @@ public sealed class Encoder
 /// <summary>The decoder: N identical layers, plus a final LayerNorm in the pre-LN form (transformer.decoder.norm).</summary>
 public sealed class Decoder
 {
-    public Decoder(string prefix, int layers, LayerSettings s, DropoutLayer.SiteCounter sites)
+    private Tensor? _memory;
+
+    public Decoder(ParameterStore store, string prefix, int layers, LayerSettings s, DropoutLayer.SiteCounter sites)
     {
-        Layers = Enumerable.Range(0, layers).Select(i => new DecoderLayer($"{prefix}layers.{i}.", s, sites)).ToArray();
-        FinalNorm = s.NormFirst ? new LayerNorm(prefix + "norm", s.D, s.NormEps) : null;
+        Layers = Enumerable.Range(0, layers).Select(i => new DecoderLayer(store, $"{prefix}layers.{i}.", s, sites)).ToArray();
+        FinalNorm = s.NormFirst ? new LayerNorm(store, prefix + "norm", s.D, s.NormEps) : null;
     }
 
     public IReadOnlyList<DecoderLayer> Layers { get; }
@@ -57,14 +59,23 @@ public sealed class Decoder
     /// <summary>y [B, T, d] with memory [B, S, d] → [B, T, d].</summary>
     public Tensor Forward(Tensor y, Tensor memory, AttentionMask targetMask, AttentionMask memoryMask, ForwardContext ctx)
     {
-        foreach (var layer in Layers) y = layer.Forward(y, memory, targetMask, memoryMask, ctx);
+        _memory = memory;
+        for (int i = 0; i < Layers.Count; i++) y = Layers[i].Forward(y, memory, targetMask, memoryMask, ctx);
+        return FinalNorm?.Forward(y) ?? y;
+    }
+
+    /// <summary>One decoding step: y [n, 1, d] at <paramref name="position"/> → [n, 1, d], with one cache per layer.</summary>
+    public Tensor Step(Tensor y, IReadOnlyList<DecoderLayerCache> caches, int position, AttentionMask memoryMask)
+    {
+        for (int i = 0; i < Layers.Count; i++) y = Layers[i].Step(y, caches[i], position, memoryMask);
         return FinalNorm?.Forward(y) ?? y;
     }
 
     /// <summary>dOut [B, T, d] → dy [B, T, d]; <see cref="MemoryGrad"/> receives the gradient for the encoder.</summary>
-    public Tensor Backward(Tensor dOut, int batch, int sourceLength, int d)
+    public Tensor Backward(Tensor dOut)
     {
-        MemoryGrad.ResizeZeroed(batch, sourceLength, d);
+        var memory = _memory ?? throw new InvalidOperationException("Decoder.Backward called before Forward.");
+        MemoryGrad.ResizeLike(memory).Clear();
         var g = FinalNorm?.Backward(dOut) ?? dOut;
         for (int i = Layers.Count - 1; i >= 0; i--) g = Layers[i].Backward(g, MemoryGrad);
         return g;

@@ -9,15 +9,21 @@ namespace Sharpformer.Layers;
 public sealed class EncoderLayer
 {
     private readonly SublayerConnection _attnBlock, _ffBlock;
+    // The sublayers as delegates made once, so a forward or backward pass allocates nothing.
+    private readonly Func<Tensor, Tensor> _selfAttend, _feedForward, _selfAttendBackward, _feedForwardBackward;
     private AttentionMask? _mask;
     private ForwardContext _ctx = ForwardContext.Eval;
 
-    public EncoderLayer(string prefix, LayerSettings s, DropoutLayer.SiteCounter sites)
+    public EncoderLayer(ParameterStore store, string prefix, LayerSettings s, DropoutLayer.SiteCounter sites)
     {
-        SelfAttention = new MultiHeadAttention(prefix + "self_attn", s.D, s.Heads, new DropoutLayer(s.AttentionDropout, sites.Next()));
-        FeedForward = new PositionwiseFeedForward(prefix, s.D, s.DFf, s.Activation, new DropoutLayer(s.ActivationDropout, sites.Next()));
-        _attnBlock = new SublayerConnection(new LayerNorm(prefix + "norm1", s.D, s.NormEps), new DropoutLayer(s.Dropout, sites.Next()), s.NormFirst);
-        _ffBlock = new SublayerConnection(new LayerNorm(prefix + "norm2", s.D, s.NormEps), new DropoutLayer(s.Dropout, sites.Next()), s.NormFirst);
+        SelfAttention = new MultiHeadAttention(store, prefix + "self_attn", s.D, s.Heads, new DropoutLayer(s.AttentionDropout, sites.Next()));
+        FeedForward = new PositionwiseFeedForward(store, prefix, s.D, s.DFf, s.Activation, new DropoutLayer(s.ActivationDropout, sites.Next()));
+        _attnBlock = new SublayerConnection(new LayerNorm(store, prefix + "norm1", s.D, s.NormEps), new DropoutLayer(s.Dropout, sites.Next()), s.NormFirst);
+        _ffBlock = new SublayerConnection(new LayerNorm(store, prefix + "norm2", s.D, s.NormEps), new DropoutLayer(s.Dropout, sites.Next()), s.NormFirst);
+        _selfAttend = x => SelfAttention.ForwardSelf(x, _mask!, _ctx);
+        _feedForward = x => FeedForward.Forward(x, _ctx);
+        _selfAttendBackward = SelfAttention.BackwardSelf;
+        _feedForwardBackward = FeedForward.Backward;
     }
 
     public MultiHeadAttention SelfAttention { get; }
@@ -32,19 +38,16 @@ public sealed class EncoderLayer
     public Tensor Forward(Tensor x, AttentionMask sourceMask, ForwardContext ctx)
     {
         (_mask, _ctx) = (sourceMask, ctx);
-        var h = _attnBlock.Forward(x, SelfAttend, ctx);
-        return _ffBlock.Forward(h, FeedForwardStep, ctx);
+        var h = _attnBlock.Forward(x, _selfAttend, ctx);
+        return _ffBlock.Forward(h, _feedForward, ctx);
     }
 
     /// <summary>dOut [B, S, d] → dx [B, S, d].</summary>
     public Tensor Backward(Tensor dOut)
     {
-        var dh = _ffBlock.Backward(dOut, FeedForward.Backward);
-        return _attnBlock.Backward(dh, SelfAttention.BackwardSelf);
+        var dh = _ffBlock.Backward(dOut, _feedForwardBackward);
+        return _attnBlock.Backward(dh, _selfAttendBackward);
     }
-
-    private Tensor SelfAttend(Tensor x) => SelfAttention.ForwardSelf(x, _mask!, _ctx);
-    private Tensor FeedForwardStep(Tensor x) => FeedForward.Forward(x, _ctx);
 }
 
 /// <summary>The sizes and options every encoder/decoder layer is built from.</summary>

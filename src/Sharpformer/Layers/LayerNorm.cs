@@ -10,16 +10,14 @@ namespace Sharpformer.Layers;
 public sealed class LayerNorm
 {
     private Tensor? _input;
-    private readonly Tensor _mean = new(0), _rstd = new(0), _scratch;
+    private readonly Tensor _mean = new(0), _rstd = new(0), _partials = new(0);
 
-    public LayerNorm(string name, int d, float eps = 1e-5f)
+    public LayerNorm(ParameterStore store, string name, int d, float eps = 1e-5f)
     {
         D = d;
         Eps = eps;
-        Gamma = new Parameter(name + ".weight", ParameterRole.NormGain, d);
-        Beta = new Parameter(name + ".bias", ParameterRole.Bias, d);
-        Gamma.Value.Span.Fill(1f);
-        _scratch = new Tensor(d);
+        Gamma = store.Get(name + ".weight", ParameterRole.NormGain, [d], p => p.Value.Span.Fill(1f));
+        Beta = store.Get(name + ".bias", ParameterRole.Bias, [d]);
     }
 
     public int D { get; }
@@ -36,19 +34,11 @@ public sealed class LayerNorm
     {
         _input = x;
         int rows = x.Length / D;
-        Output.Resize(x.Shape.ToArray());
+        Output.ResizeLike(x);
         _mean.Resize(rows);
         _rstd.Resize(rows);
         LayerNormKernel.Forward(x.Span, Gamma.Value.Span, Beta.Value.Span, Output.Span, _mean.Span, _rstd.Span, rows, D, Eps);
         return Output;
-    }
-
-    /// <summary>Inference path: normalises x into y without caching.</summary>
-    public void Apply(ReadOnlySpan<float> x, Span<float> y, int rows)
-    {
-        Span<float> mean = rows <= 256 ? stackalloc float[rows] : new float[rows];
-        Span<float> rstd = rows <= 256 ? stackalloc float[rows] : new float[rows];
-        LayerNormKernel.Forward(x, Gamma.Value.Span, Beta.Value.Span, y, mean, rstd, rows, D, Eps);
     }
 
     /// <summary>dy [N, d] → dx [N, d]; accumulates dγ and dβ.</summary>
@@ -56,9 +46,10 @@ public sealed class LayerNorm
     {
         var x = _input ?? throw new InvalidOperationException("LayerNorm.Backward called before Forward.");
         int rows = x.Length / D;
-        InputGrad.Resize(x.Shape.ToArray());
+        InputGrad.ResizeLike(x);
+        _partials.Resize(LayerNormKernel.PartialsLength(rows, D));
         LayerNormKernel.Backward(dy.Span, x.Span, _mean.Span, _rstd.Span, Gamma.Value.Span,
-            InputGrad.Span, Gamma.Grad.Span, Beta.Grad.Span, rows, D, _scratch.Span);
+            InputGrad.Span, Gamma.Grad.Span, Beta.Grad.Span, rows, D, _partials.Span);
         return InputGrad;
     }
 }

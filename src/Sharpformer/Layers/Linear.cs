@@ -12,12 +12,12 @@ public sealed class Linear
 {
     private Tensor? _input;
 
-    public Linear(string name, int inFeatures, int outFeatures, bool bias = true)
+    public Linear(ParameterStore store, string name, int inFeatures, int outFeatures, bool bias = true)
     {
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
-        Weight = new Parameter(name + ".weight", ParameterRole.Weight, outFeatures, inFeatures);
-        Bias = bias ? new Parameter(name + ".bias", ParameterRole.Bias, outFeatures) : null;
+        Weight = store.Get(name + ".weight", ParameterRole.Weight, [outFeatures, inFeatures]);
+        Bias = bias ? store.Get(name + ".bias", ParameterRole.Bias, [outFeatures]) : null;
     }
 
     public int InFeatures { get; }
@@ -38,7 +38,7 @@ public sealed class Linear
     {
         _input = x;
         int n = Rows(x);
-        Output.Resize(OutputShape(x));
+        Output.ResizeLike(x, lastDim: OutFeatures);
         Apply(x.Span, n, Output.Span);
         return Output;
     }
@@ -74,7 +74,7 @@ public sealed class Linear
     {
         var x = _input ?? throw new InvalidOperationException("Linear.Backward called before Forward.");
         int n = Rows(x);
-        InputGrad.Resize(x.Shape.ToArray());
+        InputGrad.ResizeLike(x);
         ProjectBackward(dy.Span, x.Span, n, InFeatures, Weight.Value.Span, OutFeatures,
             Weight.Grad.Span, Bias == null ? default : Bias.Grad.Span, InputGrad.Span);
         return InputGrad;
@@ -84,12 +84,5 @@ public sealed class Linear
     {
         if (x.Dim(-1) != InFeatures) throw new ArgumentException($"{Weight.Name}: input has {x.Dim(-1)} features, expected {InFeatures}.");
         return x.Length / InFeatures;
-    }
-
-    private int[] OutputShape(Tensor x)
-    {
-        var s = x.Shape.ToArray();
-        s[^1] = OutFeatures;
-        return s;
     }
 }

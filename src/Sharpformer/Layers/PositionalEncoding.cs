@@ -80,10 +80,10 @@ public sealed class LearnedPositionalEncoding : IPositionalEncoding
 {
     private readonly int _d;
 
-    public LearnedPositionalEncoding(string name, int maxLength, int d)
+    public LearnedPositionalEncoding(ParameterStore store, string name, int maxLength, int d)
     {
         _d = d;
-        Weight = new Parameter(name + ".weight", ParameterRole.Embedding, maxLength, d);
+        Weight = store.Get(name + ".weight", ParameterRole.Embedding, [maxLength, d]);
     }
 
     public Parameter Weight { get; }

@@ -16,10 +16,10 @@ public sealed class PositionwiseFeedForward
     private readonly DropoutLayer _dropout;
     private readonly Tensor _hidden = new(0);
 
-    public PositionwiseFeedForward(string prefix, int d, int dFf, Activation activation, DropoutLayer dropout)
+    public PositionwiseFeedForward(ParameterStore store, string prefix, int d, int dFf, Activation activation, DropoutLayer dropout)
     {
-        Linear1 = new Linear(prefix + "linear1", d, dFf);
-        Linear2 = new Linear(prefix + "linear2", dFf, d);
+        Linear1 = new Linear(store, prefix + "linear1", d, dFf);
+        Linear2 = new Linear(store, prefix + "linear2", dFf, d);
         ActivationKind = activation;
         _dropout = dropout;
     }
@@ -34,7 +34,7 @@ public sealed class PositionwiseFeedForward
     public Tensor Forward(Tensor x, ForwardContext ctx)
     {
         var pre = Linear1.Forward(x);                                   // [B, T, d_ff]
-        _hidden.Resize(pre.Shape.ToArray());
+        _hidden.ResizeLike(pre);
         if (ActivationKind == Activation.Relu) Activations.Relu(pre.Span, _hidden.Span);
         else Activations.Gelu(pre.Span, _hidden.Span);
         // ReLU's backward can read this buffer even after dropout: a dropped unit's gradient is 0 anyway.

@@ -29,7 +29,7 @@ public sealed class SublayerConnection
     {
         var branch = sublayer(NormFirst ? Norm.Forward(x) : x);         // [B, T, d]
         _dropout.ForwardInPlace(branch.Span, ctx);
-        _sum.Resize(x.Shape.ToArray());
+        _sum.ResizeLike(x);
         TensorPrimitives.Add(x.Span, branch.Span, _sum.Span);           // x + Dropout(Sublayer(·))
         return NormFirst ? _sum : Norm.Forward(_sum);
     }
@@ -40,7 +40,7 @@ public sealed class SublayerConnection
         var dSum = NormFirst ? dOut : Norm.Backward(dOut);              // gradient at the residual sum
         var dBranchOut = sublayerBackward(DropoutBackward(dSum));       // gradient at the sublayer's input
         if (NormFirst) dBranchOut = Norm.Backward(dBranchOut);
-        _dx.Resize(dSum.Shape.ToArray());
+        _dx.ResizeLike(dSum);
         TensorPrimitives.Add(dSum.Span, dBranchOut.Span, _dx.Span);     // the residual path adds the identity
         return _dx;
     }
@@ -48,7 +48,7 @@ public sealed class SublayerConnection
     private Tensor DropoutBackward(Tensor dSum)
     {
         if (!_dropout.Applied) return dSum;
-        _dBranch.Resize(dSum.Shape.ToArray());
+        _dBranch.ResizeLike(dSum);
         dSum.Span.CopyTo(_dBranch.Span);
         _dropout.BackwardInPlace(_dBranch.Span);
         return _dBranch;

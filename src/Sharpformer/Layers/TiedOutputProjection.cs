@@ -26,20 +26,17 @@ public sealed class TiedOutputProjection
         _input = h;
         int n = h.Length / D;
         Output.Resize(h.Dim(0), h.Dim(1), VocabSize);
-        Apply(h.Span, n, Output.Span);
+        // logits [n, V] = h [n, d]·Eᵀ
+        Gemm.Sgemm(false, true, n, VocabSize, D, 1f, h.Span, D, Weight.Value.Span, D, 0f, Output.Span, VocabSize);
         return Output;
     }
-
-    /// <summary>logits [n, V] = h [n, d]·Eᵀ into a caller-owned buffer.</summary>
-    public void Apply(ReadOnlySpan<float> h, int n, Span<float> logits) =>
-        Gemm.Sgemm(false, true, n, VocabSize, D, 1f, h, D, Weight.Value.Span, D, 0f, logits, VocabSize);
 
     /// <summary>dLogits [B, T, V] → dh [B, T, d]; accumulates dE += dLogitsᵀ·h.</summary>
     public Tensor Backward(Tensor dLogits)
     {
         var h = _input ?? throw new InvalidOperationException("Backward before Forward.");
         int n = h.Length / D;
-        InputGrad.Resize(h.Shape.ToArray());
+        InputGrad.ResizeLike(h);
         Linear.ProjectBackward(dLogits.Span, h.Span, n, D, Weight.Value.Span, VocabSize, Weight.Grad.Span, default, InputGrad.Span);
         return InputGrad;
     }

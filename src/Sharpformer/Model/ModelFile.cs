@@ -6,11 +6,18 @@ namespace Sharpformer.Model;
 
 /// <summary>
 /// Saves and loads a model as one safetensors file: every parameter as F32 under its PyTorch-style
-/// name, and the <see cref="TransformerConfig"/> as JSON in the metadata, so the file alone rebuilds the model.
+/// name, and in the metadata the file format version, the architecture and its config as JSON, so the
+/// file alone rebuilds the model. Files written before the format was versioned (no format key) are
+/// format 1 and hold a Transformer; they load unchanged.
 /// </summary>
 public static class ModelFile
 {
     public const string ConfigKey = "sharpformer.config";
+    public const string FormatKey = "sharpformer.format";
+    public const string ArchitectureKey = "sharpformer.architecture";
+
+    /// <summary>The format this version writes: 2 added the format and architecture keys.</summary>
+    public const int FormatVersion = 2;
 
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {
@@ -22,22 +29,63 @@ public static class ModelFile
 
     public static void Save(Transformer model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
-        var meta = new Dictionary<string, string> { [ConfigKey] = JsonSerializer.Serialize(model.Config, JsonOptions) };
+        var meta = new Dictionary<string, string>
+        {
+            [FormatKey] = FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [ArchitectureKey] = model.Architecture,
+            [ConfigKey] = JsonSerializer.Serialize(model.Config, JsonOptions),
+        };
         if (extraMetadata != null) foreach (var (k, v) in extraMetadata) meta[k] = v;
         SafeTensors.Write(path, model.Parameters.Select(p => SafeTensor.FromFloats(p.Name, p.Value.Span, p.Shape.ToArray())), meta);
     }
 
-    public static Transformer Load(string path)
+    /// <summary>Loads the model a file holds, whatever its architecture.</summary>
+    public static ISeq2SeqModel Load(string path)
     {
         var contents = SafeTensors.Read(path);
+        return ReadArchitecture(contents, path) switch
+        {
+            Transformer.ArchitectureName => LoadTransformer(contents, path),
+            var other => throw new UserInputException($"{path}: unknown architecture '{other}' (this version knows: {Transformer.ArchitectureName})"),
+        };
+    }
+
+    /// <summary>Loads a file that must hold a Transformer.</summary>
+    public static Transformer LoadTransformer(string path) => LoadTransformer(SafeTensors.Read(path), path);
+
+    private static Transformer LoadTransformer(SafeTensors.Contents contents, string path)
+    {
+        string architecture = ReadArchitecture(contents, path);
+        if (architecture != Transformer.ArchitectureName)
+            throw new UserInputException($"{path}: holds a '{architecture}' model, not a {Transformer.ArchitectureName}");
         if (!contents.Metadata.TryGetValue(ConfigKey, out var json))
             throw new UserInputException($"{path}: not a Sharpformer model (metadata lacks '{ConfigKey}')");
         TransformerConfig config;
         try { config = JsonSerializer.Deserialize<TransformerConfig>(json, JsonOptions) ?? throw new JsonException("empty config"); }
         catch (JsonException e) { throw new UserInputException($"{path}: invalid model config in metadata ({e.Message})"); }
-        var model = new Transformer(config);
+        Transformer model;
+        try { model = new Transformer(config); }
+        catch (UserInputException e) { throw new UserInputException($"{path}: {e.Message}"); }
         LoadWeights(model, contents, path);
         return model;
+    }
+
+    /// <summary>The architecture a file holds, checking its format version (format 1 files are Transformers).</summary>
+    private static string ReadArchitecture(SafeTensors.Contents contents, string path)
+    {
+        var meta = contents.Metadata;
+        if (!meta.TryGetValue(FormatKey, out var formatText))
+        {
+            if (!meta.ContainsKey(ConfigKey)) throw new UserInputException($"{path}: not a Sharpformer model (metadata lacks '{ConfigKey}')");
+            return Transformer.ArchitectureName;   // format 1
+        }
+        if (!int.TryParse(formatText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int format) || format < 1)
+            throw new UserInputException($"{path}: invalid '{FormatKey}' '{formatText}' (expected a positive whole number)");
+        if (format > FormatVersion)
+            throw new UserInputException($"{path}: written in model format {format} by a newer Sharpformer; this version reads formats 1–{FormatVersion}");
+        if (!meta.TryGetValue(ArchitectureKey, out var architecture) || string.IsNullOrWhiteSpace(architecture))
+            throw new UserInputException($"{path}: metadata lacks '{ArchitectureKey}'");
+        return architecture;
     }
 
     /// <summary>

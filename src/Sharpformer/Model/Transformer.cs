@@ -1,92 +1,96 @@
+using System.Collections.Concurrent;
 using Sharpformer.Layers;
 using Sharpformer.Tensors;
 
 namespace Sharpformer.Model;
 
 /// <summary>
-/// The Transformer of Figure 1: shared embedding (×√d) + positional encoding → encoder stack;
-/// shifted target embedding → decoder stack (masked self-attention, cross-attention) → tied
-/// linear projection → logits. Parameter names follow PyTorch (embed.weight,
-/// transformer.encoder.layers.{i}.…), so reference weights load by name.
+/// A Transformer's weights (parameter names follow PyTorch: embed.weight, transformer.encoder.layers.{i}.…,
+/// so reference weights load by name) and its side of the sequence-to-sequence contract. It holds no
+/// activations: training runs a <see cref="TransformerNetwork"/> from <see cref="CreateWorkspace"/>, and
+/// every <see cref="Encode"/> or decoder uses a network of its own, so one model serves many threads.
 /// </summary>
-public sealed class Transformer
+public sealed class Transformer : ISeq2SeqModel
 {
-    private readonly AttentionMask _sourceMask = new(), _targetMask = new();
-    private int _batch, _sourceLength, _targetLength;
+    public const string ArchitectureName = "transformer";
+
+    // Networks reused between Encode calls and decoder states (a network is plain buffers; reuse spares allocation).
+    private readonly ConcurrentBag<TransformerNetwork> _spare = [];
 
     public Transformer(TransformerConfig config)
     {
         Config = config.Validate();
-        var sites = new DropoutLayer.SiteCounter();
-        var s = config.LayerSettings();
-        Embed = new Parameter("embed.weight", ParameterRole.Embedding, config.VocabSize, config.DModel);
-        Positions = config.Positions == PositionEncodingKind.Sinusoidal
-            ? new SinusoidalPositionalEncoding(config.DModel)
-            : new LearnedPositionalEncoding("pos_embed", config.MaxPositions, config.DModel);
-        SourceEmbedding = new Embedding(Embed, Positions, new DropoutLayer(config.Dropout, sites.Next()));
-        TargetEmbedding = new Embedding(Embed, Positions, new DropoutLayer(config.Dropout, sites.Next()));
-        Encoder = new Encoder("transformer.encoder.", config.EncoderLayers, s, sites);
-        Decoder = new Decoder("transformer.decoder.", config.DecoderLayers, s, sites);
-        Generator = new TiedOutputProjection(Embed);
-        Parameters = new[] { Embed }.Concat(Positions.Parameters()).Concat(Encoder.Parameters()).Concat(Decoder.Parameters()).ToArray();
+        var store = ParameterStore.Creating();
+        _spare.Add(new TransformerNetwork(Config, store));
+        Parameters = store.Parameters.ToArray();
         ParameterByName = Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        Embed = ParameterByName["embed.weight"];
+        Tokens = new TokenSpec(Config.VocabSize, Config.PadId, Config.BosId, Config.EosId);
     }
 
     public TransformerConfig Config { get; }
+    public string Architecture => ArchitectureName;
+    public TokenSpec Tokens { get; }
+    public int MaxTargetPositions => Config.Positions == PositionEncodingKind.Learned ? Config.MaxPositions : int.MaxValue;
+
+    /// <summary>The shared embedding E [V, d] (source, target and the output projection).</summary>
     public Parameter Embed { get; }
-    public IPositionalEncoding Positions { get; }
-    public Embedding SourceEmbedding { get; }
-    public Embedding TargetEmbedding { get; }
-    public Encoder Encoder { get; }
-    public Decoder Decoder { get; }
-    public TiedOutputProjection Generator { get; }
 
     /// <summary>Every learned tensor, in a fixed order (the checkpoint and optimizer order).</summary>
     public IReadOnlyList<Parameter> Parameters { get; }
     public IReadOnlyDictionary<string, Parameter> ParameterByName { get; }
     public long ParameterCount => Parameters.Sum(p => (long)p.Length);
 
-    /// <summary>The source mask of the last Encode (key padding).</summary>
-    public AttentionMask SourceMask => _sourceMask;
-
-    /// <summary>src [B, S] → memory [B, S, d].</summary>
-    public Tensor Encode(ReadOnlySpan<int> source, int batch, int sourceLength, ForwardContext ctx)
-    {
-        (_batch, _sourceLength) = (batch, sourceLength);
-        _sourceMask.SetFromIds(source, batch, sourceLength, Config.PadId, causal: false);
-        var x = SourceEmbedding.Forward(source, batch, sourceLength, ctx);         // [B, S, d]
-        return Encoder.Forward(x, _sourceMask, ctx);                               // [B, S, d]
-    }
-
-    /// <summary>tgt_in [B, T] attending to memory [B, S, d] → decoder output [B, T, d].</summary>
-    public Tensor DecodeHidden(ReadOnlySpan<int> targetIn, int targetLength, Tensor memory, ForwardContext ctx)
-    {
-        _targetLength = targetLength;
-        _targetMask.SetFromIds(targetIn, _batch, targetLength, Config.PadId, causal: true);
-        var y = TargetEmbedding.Forward(targetIn, _batch, targetLength, ctx);     // [B, T, d]
-        return Decoder.Forward(y, memory, _targetMask, _sourceMask, ctx);          // [B, T, d]
-    }
-
-    /// <summary>The whole model: (src [B, S], tgt_in [B, T]) → logits [B, T, V].</summary>
-    public Tensor Forward(ReadOnlySpan<int> source, ReadOnlySpan<int> targetIn, int batch, int sourceLength, int targetLength, ForwardContext ctx)
-    {
-        var memory = Encode(source, batch, sourceLength, ctx);
-        var h = DecodeHidden(targetIn, targetLength, memory, ctx);
-        return Generator.Forward(h);                                               // [B, T, V]
-    }
-
-    /// <summary>dLogits [B, T, V] → accumulates the gradient of every parameter.</summary>
-    public void Backward(Tensor dLogits)
-    {
-        var dh = Generator.Backward(dLogits);                                      // [B, T, d]
-        var dy = Decoder.Backward(dh, _batch, _sourceLength, Config.DModel);       // [B, T, d]
-        TargetEmbedding.Backward(dy);
-        var dx = Encoder.Backward(Decoder.MemoryGrad);                             // [B, S, d]
-        SourceEmbedding.Backward(dx);
-    }
+    /// <summary>A network over these weights with activation buffers of its own (training, scoring, inspection).</summary>
+    public TransformerNetwork CreateWorkspace() => new(Config, ParameterStore.Binding(ParameterByName));
 
     public void ZeroGrad()
     {
         foreach (var p in Parameters) p.Grad.Clear();
     }
+
+    /// <summary>src [B, S] → the encoder memory [B, S, d], a tensor of the caller's.</summary>
+    public EncodedSource Encode(ReadOnlySpan<int> source, int batch, int sourceLength, bool withAttention = false)
+    {
+        var network = Rent();
+        try
+        {
+            var memory = network.Encode(source, batch, sourceLength, ForwardContext.Eval);             // [B, S, d]
+            IReadOnlyList<Tensor> attention = withAttention
+                ? network.Encoder.Layers.Select(l => l.SelfAttention.Weights.Clone()).ToArray()          // [B, h, S, S] per layer
+                : [];
+            return new TransformerMemory(source, batch, sourceLength, memory.Clone(), attention);
+        }
+        finally { Return(network); }
+    }
+
+    public IDecoderState StartDecoder(EncodedSource encoded, int copies, int maxSteps, bool withAttention = false)
+    {
+        if (encoded is not TransformerMemory memory) throw new ArgumentException($"A Transformer decodes what its own Encode returned, not {encoded.GetType().Name}.");
+        return new TransformerDecoderState(this, memory, copies, maxSteps, withAttention);
+    }
+
+    /// <summary>Drops the networks kept for reuse between calls (their buffers go to the garbage collector).</summary>
+    public void ReleaseWorkspaces() => _spare.Clear();
+
+    internal TransformerNetwork Rent() => _spare.TryTake(out var network) ? network : CreateWorkspace();
+
+    internal void Return(TransformerNetwork network)
+    {
+        if (_spare.Count < 2 * Environment.ProcessorCount) _spare.Add(network);
+    }
+}
+
+/// <summary>The Transformer's encoded sources: the encoder memory [B, S, d].</summary>
+public sealed class TransformerMemory : EncodedSource
+{
+    internal TransformerMemory(ReadOnlySpan<int> source, int batch, int sourceLength, Tensor memory, IReadOnlyList<Tensor> selfAttention)
+        : base(source, batch, sourceLength)
+    {
+        Memory = memory;
+        SelfAttention = selfAttention;
+    }
+
+    /// <summary>The encoder's output, [B, S, d].</summary>
+    public Tensor Memory { get; }
 }

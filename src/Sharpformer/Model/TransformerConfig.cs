@@ -41,7 +41,9 @@ public sealed record TransformerConfig
     public int BosId { get; init; } = 1;
     public int EosId { get; init; } = 2;
 
-    public int HeadDim => DModel / Heads;
+    /// <summary>d_k = d_model / h: derived, so never stored (a file cannot contradict it).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int HeadDim => Heads > 0 ? DModel / Heads : 0;
 
     /// <summary>Throws <see cref="UserInputException"/> naming the first inconsistent field.</summary>
     public TransformerConfig Validate()

@@ -43,19 +43,30 @@ public sealed class Tensor
     /// <summary>
     /// Gives the tensor a new shape, reusing the buffer when it is large enough. Contents are unspecified.
     /// A buffer that must grow grows by at least half, so batches of slowly increasing shapes (length
-    /// buckets) reallocate a few times rather than at every new size.
+    /// buckets) reallocate a few times rather than at every new size. Allocates nothing otherwise
+    /// (the shape is a params span, and a shape of the same rank is copied in place).
     /// </summary>
-    public Tensor Resize(params int[] shape)
+    public Tensor Resize(params ReadOnlySpan<int> shape)
     {
         int n = Count(shape);
         if (n > _data.Length) _data = new float[_data.Length == 0 ? n : (int)Math.Min(Array.MaxLength, Math.Max(n, (long)_data.Length * 3 / 2))];
-        if (!SameShape(shape)) _shape = (int[])shape.Clone();
+        if (_shape.Length != shape.Length) _shape = shape.ToArray();
+        else shape.CopyTo(_shape);
         Length = n;
         return this;
     }
 
+    /// <summary>Resizes to the shape of <paramref name="other"/>, optionally with another last dimension.</summary>
+    public Tensor ResizeLike(Tensor other, int lastDim = -1)
+    {
+        Span<int> shape = stackalloc int[other.Rank];
+        other._shape.CopyTo(shape);
+        if (lastDim >= 0) shape[^1] = lastDim;
+        return Resize(shape);
+    }
+
     /// <summary>Resizes and fills with zeros.</summary>
-    public Tensor ResizeZeroed(params int[] shape)
+    public Tensor ResizeZeroed(params ReadOnlySpan<int> shape)
     {
         Resize(shape);
         Span.Clear();
@@ -73,22 +84,15 @@ public sealed class Tensor
 
     public override string ToString() => $"Tensor[{string.Join(", ", _shape)}]";
 
-    private bool SameShape(int[] shape)
-    {
-        if (shape.Length != _shape.Length) return false;
-        for (int i = 0; i < shape.Length; i++) if (shape[i] != _shape[i]) return false;
-        return true;
-    }
-
-    private static int Count(int[] shape)
+    private static int Count(ReadOnlySpan<int> shape)
     {
         long n = 1;
         foreach (int d in shape)
         {
-            if (d < 0) throw new ArgumentException($"Negative dimension in shape [{string.Join(", ", shape)}].");
+            if (d < 0) throw new ArgumentException($"Negative dimension in shape [{string.Join(", ", shape.ToArray())}].");
             n *= d;
+            if (n > Array.MaxLength) throw new ArgumentException($"Shape [{string.Join(", ", shape.ToArray())}] is too large.");
         }
-        if (n > Array.MaxLength) throw new ArgumentException($"Shape [{string.Join(", ", shape)}] is too large.");
         return (int)n;
     }
 }

@@ -35,7 +35,7 @@ public static class CheckpointAveraging
     /// </summary>
     public static IReadOnlyList<string> Select(RunDirectory run, int last, double? maxElapsedSeconds = null)
     {
-        if (last < 1) throw new UserInputException($"--last: must be at least 1, got {last}");
+        if (last < 1) throw UserInputException.ForField("Last", $"must be at least 1, got {last}");
         var eligible = run.Checkpoints()
             .Where(d => maxElapsedSeconds is not { } limit || Checkpoint.LoadState(d).ElapsedSeconds <= limit)
             .ToList();
@@ -54,8 +54,8 @@ public static class CheckpointAveraging
     public static string WriteAveragedRun(RunDirectory run, IReadOnlyList<string> checkpoints, string outDir)
     {
         var target = new RunDirectory(outDir);
-        if (File.Exists(target.FinalModelPath)) throw new UserInputException($"{target.FinalModelPath}: already exists; choose another --out");
-        var model = ModelFile.Load(Path.Combine(checkpoints[0], Checkpoint.ModelFileName));
+        if (File.Exists(target.FinalModelPath)) throw UserInputException.ForField("OutputDirectory", $"{target.FinalModelPath} already exists; choose another folder");
+        var model = ModelFile.LoadTransformer(Path.Combine(checkpoints[0], Checkpoint.ModelFileName));
         Average(checkpoints.Select(d => Path.Combine(d, Checkpoint.ModelFileName)).ToList(), model);
         Directory.CreateDirectory(target.TokenizerDir);
         foreach (var file in Directory.GetFiles(run.TokenizerDir))

@@ -16,7 +16,7 @@ public static class Presets
         "multi30k-en-de" => Multi30k(dataDir, "en", "de"),
         "multi30k-de-en-quick" => Quick(dataDir),
         "ref-small" => RefSmall(dataDir),
-        _ => throw new UserInputException($"--preset: unknown preset '{name}' (known: {string.Join(", ", Names)})"),
+        _ => throw UserInputException.ForField("Preset", $"unknown preset '{name}' (known: {string.Join(", ", Names)})"),
     };
 
     /// <summary>The recipe for Multi30k: a small Transformer trained for an hour on 2 cores.</summary>

@@ -29,6 +29,7 @@ public sealed class TrainStep
     public TrainStep(Transformer model, OptimizerSettings settings, ulong seed)
     {
         Model = model;
+        Network = model.CreateWorkspace();
         Settings = settings;
         _loss = new LabelSmoothedCrossEntropy(settings.LabelSmoothing, model.Config.PadId);
         Schedule = new NoamSchedule(model.Config.DModel, settings.Warmup, settings.LrFactor);
@@ -37,6 +38,9 @@ public sealed class TrainStep
     }
 
     public Transformer Model { get; }
+
+    /// <summary>The network this step trains through: its activations live here, its weights are the model's.</summary>
+    public TransformerNetwork Network { get; }
     public OptimizerSettings Settings { get; }
     public NoamSchedule Schedule { get; }
     public Adam Optimizer { get; }
@@ -51,9 +55,9 @@ public sealed class TrainStep
     {
         Model.ZeroGrad();
         Context.Step = Optimizer.Step + 1;
-        var logits = Model.Forward(batch.Source, batch.TargetIn, batch.Batch, batch.SourceLength, batch.TargetLength, Context);
+        var logits = Network.Forward(batch.Source, batch.TargetIn, batch.Batch, batch.SourceLength, batch.TargetLength, Context);
         var loss = _loss.Compute(logits, batch.TargetOut, batch.Batch * batch.TargetLength, logits);   // dLoss/dlogits in place
-        Model.Backward(logits);
+        Network.Backward(logits);
         double norm = GradientNorm.Global(Model.Parameters);
         if (Settings.ClipNorm > 0 && norm > Settings.ClipNorm) GradientNorm.Scale(Model.Parameters, (float)(Settings.ClipNorm / norm));
         double lr = Schedule.LearningRate(Optimizer.Step + 1);

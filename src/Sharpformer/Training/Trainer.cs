@@ -41,7 +41,7 @@ public sealed class Trainer
         string? checkpoint = resume ? _run.LatestCheckpoint() : null;
         if (resume && checkpoint == null) _observer.OnMessage($"No checkpoint in {_run.Root}; starting from scratch.");
         if (checkpoint == null && _run.HasOptions && File.Exists(_run.FinalModelPath))
-            throw new UserInputException($"{_run.Root}: already holds a trained model; use --resume or another --out");
+            throw UserInputException.ForField("OutputDirectory", $"{_run.Root} already holds a trained model; resume it or train into another folder");
 
         var train = _options.ReadCorpus(_options.TrainSource, _options.TrainTarget, "train");
         var valid = _options.ReadCorpus(_options.ValidSource, _options.ValidTarget, "valid");
@@ -115,13 +115,13 @@ public sealed class Trainer
                 if (cancel.IsCancellationRequested || outOfTime)
                 {
                     SaveCheckpoint(model, step, state, resumeOnly: !outOfTime);
-                    _observer.OnMessage(outOfTime ? $"Time budget of {_options.MaxMinutes} min reached at step {step.Step}." : $"Interrupted; saved step {step.Step}; continue with --resume.");
+                    _observer.OnMessage(outOfTime ? $"Time budget of {_options.MaxMinutes} min reached at step {step.Step}." : $"Interrupted; saved step {step.Step}; resume the run to continue.");
                     return state;
                 }
                 if (_options.CheckpointEverySteps > 0 && step.Step % _options.CheckpointEverySteps == 0 && position + 1 < batcher.BatchCount)
                     SaveCheckpoint(model, step, state);
             }
-            state = Validate(model, tokenizer, validator, state with { Epoch = epoch + 1, Position = 0 }, epochLoss / Math.Max(1, epochTokens), step.Step);
+            state = Validate(model, step, tokenizer, validator, state with { Epoch = epoch + 1, Position = 0 }, epochLoss / Math.Max(1, epochTokens));
             SaveCheckpoint(model, step, state);
             if (_options.Patience > 0 && state.BadValidations >= _options.Patience)
             {
@@ -132,13 +132,14 @@ public sealed class Trainer
         return state;
     }
 
-    private TrainingState Validate(Transformer model, SubwordTokenizer tokenizer, Validator validator, TrainingState state, double trainLoss, long stepNumber)
+    private TrainingState Validate(Transformer model, TrainStep step, SubwordTokenizer tokenizer, Validator validator, TrainingState state, double trainLoss)
     {
-        var (loss, nll) = validator.Loss(model);
+        var (loss, nll) = validator.Loss(step.Network);
         _observer.OnValidationStart(validator.Sentences);
         var (bleu, chrf, _) = validator.Score(model, tokenizer, ValidDecode, new Progress(_observer));
         bool best = bleu > state.BestBleu;
-        double lr = new NoamSchedule(model.Config.DModel, _options.Optimizer.Warmup, _options.Optimizer.LrFactor).LearningRate(Math.Max(1, stepNumber));
+        long stepNumber = step.Step;
+        double lr = step.Schedule.LearningRate(Math.Max(1, stepNumber));
         var record = new ValidationRecord(state.Epoch, stepNumber, trainLoss, loss, nll, bleu, chrf, Elapsed, lr);
         if (best) ModelFile.Save(model, _run.BestModelPath);
         _observer.OnValidation(record, best);

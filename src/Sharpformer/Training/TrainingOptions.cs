@@ -23,10 +23,11 @@ public sealed record TrainingOptions
     public Text.ParallelCorpus ReadCorpus(string source, string? target, string split)
     {
         if (Columns == null)
-            return Text.ParallelCorpus.ReadTextFiles(source, target ?? throw new UserInputException($"--{split}-tgt: missing (or give --columns to read pairs from one CSV/TSV file)"));
+            return Text.ParallelCorpus.ReadTextFiles(source, target ?? throw UserInputException.ForField(
+                char.ToUpperInvariant(split[0]) + split[1..] + "Target", "missing (or set Columns to read pairs from one CSV/TSV file)"));
         var parts = Columns.Split(',');
         if (parts.Length != 2 || parts.Any(string.IsNullOrWhiteSpace))
-            throw new UserInputException($"--columns: expected SRC,TGT (header names or 0-based indices), got '{Columns}'");
+            throw UserInputException.ForField(nameof(Columns), $"expected SRC,TGT (header names or 0-based indices), got '{Columns}'");
         return Text.ParallelCorpus.ReadDelimited(source, Text.ColumnRef.Parse(parts[0].Trim()), Text.ColumnRef.Parse(parts[1].Trim()));
     }
 

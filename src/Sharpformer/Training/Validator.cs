@@ -28,13 +28,13 @@ public sealed class Validator
     public int Sentences => _sources.Count;
 
     /// <summary>(mean loss, mean NLL) per target token, without dropout.</summary>
-    public (double Loss, double Nll) Loss(Transformer model)
+    public (double Loss, double Nll) Loss(TransformerNetwork network)
     {
         double loss = 0, nll = 0;
         long tokens = 0;
         foreach (var b in _batches.InOrder())
         {
-            var logits = model.Forward(b.Source, b.TargetIn, b.Batch, b.SourceLength, b.TargetLength, ForwardContext.Eval);
+            var logits = network.Forward(b.Source, b.TargetIn, b.Batch, b.SourceLength, b.TargetLength, ForwardContext.Eval);
             var r = _loss.Compute(logits, b.TargetOut, b.Batch * b.TargetLength, null);
             loss += r.Loss * r.Tokens;
             nll += r.Nll * r.Tokens;

@@ -32,7 +32,7 @@ public sealed class TransformerGoldenTests
         var c = GoldenCase.Load(file);
         var model = c.BuildModel();
         var src = c.Ids("input.src");
-        var memory = model.Encode(src, c.Batch, c.SourceLength, ForwardContext.Eval);
+        var memory = model.CreateWorkspace().Encode(src, c.Batch, c.SourceLength, ForwardContext.Eval);
         Precision.AssertClose(memory.Span, c.Expect("expect.encoder_output"), ForwardTol, $"{c.Name} encoder output");
     }
 
@@ -120,14 +120,17 @@ public sealed class TransformerGoldenTests
         Assert.Equal(expected.ToInts(), actual);
     }
 
-    private static Tensor Forward(GoldenCase c, Transformer model) =>
-        model.Forward(c.Ids("input.src"), c.Ids("input.tgt_in"), c.Batch, c.SourceLength, c.TargetLength, ForwardContext.Eval);
+    private static Tensor Forward(GoldenCase c, Transformer model) => Forward(c, model.CreateWorkspace());
+
+    private static Tensor Forward(GoldenCase c, TransformerNetwork network) =>
+        network.Forward(c.Ids("input.src"), c.Ids("input.tgt_in"), c.Batch, c.SourceLength, c.TargetLength, ForwardContext.Eval);
 
     private static void ForwardBackward(GoldenCase c, Transformer model)
     {
-        var logits = Forward(c, model);
+        var network = model.CreateWorkspace();
+        var logits = Forward(c, network);
         var loss = new LabelSmoothedCrossEntropy(c.LabelSmoothing, c.Config.PadId);
         loss.Compute(logits, c.Ids("input.tgt_out"), c.Batch * c.TargetLength, logits);   // gradient in place
-        model.Backward(logits);
+        network.Backward(logits);
     }
 }

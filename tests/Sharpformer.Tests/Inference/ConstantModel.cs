@@ -18,7 +18,7 @@ internal static class ConstantModel
             NormFirst = true, Dropout = 0f, PadId = TinyModels.Pad, BosId = TinyModels.Bos, EosId = TinyModels.Eos,
         };
         var model = TinyModels.Build(config, seed: 1);
-        var norm = model.Decoder.FinalNorm!;
+        var norm = model.CreateWorkspace().Decoder.FinalNorm!;   // a view of the model's weights
         norm.Gamma.Value.Span.Clear();
         norm.Beta.Value.Span.Clear();
         norm.Beta.Value.Span[0] = 1f;

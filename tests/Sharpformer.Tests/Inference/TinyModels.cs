@@ -4,8 +4,8 @@ using Sharpformer.Model;
 namespace Sharpformer.Tests.Inference;
 
 /// <summary>
-/// Tiny random models and a decoding reference that recomputes everything with <see cref="Transformer.Forward"/>
-/// (no cache) and normalises in double precision: the independent yardstick for the inference code.
+/// Tiny random models and a decoding reference that recomputes everything with <see cref="TransformerNetwork.Forward"/>
+/// (the training path, no cache) and normalises in double precision: the independent yardstick for the inference code.
 /// </summary>
 internal static class TinyModels
 {
@@ -52,12 +52,17 @@ internal static class TinyModels
     }
 
     /// <summary>Logits [B, T, V] of the whole model on sources [B, S] and decoder inputs [B, T] (copied out).</summary>
-    public static float[] FullLogits(Transformer model, IReadOnlyList<int[]> sources, IReadOnlyList<int[]> targetIn)
+    public static float[] FullLogits(Transformer model, IReadOnlyList<int[]> sources, IReadOnlyList<int[]> targetIn) =>
+        FullForward(model, sources, targetIn).Logits;
+
+    /// <summary>The same, also returning the network that ran it (its layers hold that pass's attention weights).</summary>
+    public static (float[] Logits, TransformerNetwork Network) FullForward(Transformer model, IReadOnlyList<int[]> sources, IReadOnlyList<int[]> targetIn)
     {
         var (src, s) = PadRows(sources);
         var (tgt, t) = PadRows(targetIn);
         if (targetIn.Any(r => r.Length != t)) throw new ArgumentException("Decoder inputs must have one length.");
-        return model.Forward(src, tgt, sources.Count, s, t, ForwardContext.Eval).Span.ToArray();
+        var network = model.CreateWorkspace();
+        return (network.Forward(src, tgt, sources.Count, s, t, ForwardContext.Eval).Span.ToArray(), network);
     }
 
     /// <summary>log p(· | BOS + prefix, source) in double, from a full forward pass of one unpadded sentence.</summary>

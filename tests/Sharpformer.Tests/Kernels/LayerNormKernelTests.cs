@@ -114,7 +114,7 @@ public sealed class LayerNormKernelTests
         var dgamma = (float[])dgamma0.Clone();
         var dbeta = (float[])dbeta0.Clone();
         var dx = new float[rows * d];
-        LayerNormKernel.Backward(c.Dy, c.X, mean, rstd, c.Gamma, dx, dgamma, dbeta, rows, d, new float[d]);
+        LayerNormKernel.Backward(c.Dy, c.X, mean, rstd, c.Gamma, dx, dgamma, dbeta, rows, d, new float[LayerNormKernel.PartialsLength(rows, d)]);
 
         Precision.AssertClose(dx, dxRef, d == 1 ? 1e-6 : 1e-4, $"layernorm dx [{rows}, {d}]");
         Precision.AssertClose(dgamma, dgRef.Select((v, i) => v + dgamma0[i]).ToArray(), 1e-5, "dgamma");
@@ -132,12 +132,12 @@ public sealed class LayerNormKernelTests
         var dx = new float[rows * d];
         var dg1 = new float[d];
         var db1 = new float[d];
-        LayerNormKernel.Backward(c.Dy, c.X, mean, rstd, c.Gamma, dx, dg1, db1, rows, d, new float[d]);
+        LayerNormKernel.Backward(c.Dy, c.X, mean, rstd, c.Gamma, dx, dg1, db1, rows, d, new float[LayerNormKernel.PartialsLength(rows, d)]);
 
         var inPlace = (float[])c.Dy.Clone();
         var dg2 = new float[d];
         var db2 = new float[d];
-        LayerNormKernel.Backward(inPlace, c.X, mean, rstd, c.Gamma, inPlace, dg2, db2, rows, d, new float[d]);
+        LayerNormKernel.Backward(inPlace, c.X, mean, rstd, c.Gamma, inPlace, dg2, db2, rows, d, new float[LayerNormKernel.PartialsLength(rows, d)]);
         Assert.Equal(dx, inPlace);
         Assert.Equal(dg1, dg2);
         Assert.Equal(db1, db2);
@@ -151,7 +151,7 @@ public sealed class LayerNormKernelTests
         var rstd = new float[2];
         LayerNormKernel.Forward(c.X, c.Gamma, c.Beta, new float[14], mean, rstd, 2, 7, Eps);
         var dx = new float[14];
-        LayerNormKernel.Backward(c.Dy, c.X, mean, rstd, c.Gamma, dx, new float[7], new float[7], 2, 7, new float[7]);
+        LayerNormKernel.Backward(c.Dy, c.X, mean, rstd, c.Gamma, dx, new float[7], new float[7], 2, 7, new float[LayerNormKernel.PartialsLength(2, 7)]);
 
         var xd = TestData.ToDoubles(c.X);
         double Objective()
@@ -186,7 +186,8 @@ public sealed class LayerNormKernelTests
         Assert.Throws<ArgumentException>(() => LayerNormKernel.Forward(new float[6], new float[2], new float[3], new float[6], new float[2], new float[2], 2, 3, Eps));
         Assert.Throws<ArgumentException>(() => LayerNormKernel.Forward(new float[6], new float[3], new float[3], new float[6], new float[1], new float[2], 2, 3, Eps));
         Assert.Throws<ArgumentOutOfRangeException>(() => LayerNormKernel.Forward(new float[6], new float[0], new float[0], new float[6], new float[2], new float[2], 2, 0, Eps));
-        Assert.Throws<ArgumentException>(() => LayerNormKernel.Backward(new float[6], new float[6], new float[2], new float[2], new float[3], new float[6], new float[3], new float[3], 2, 3, new float[2]));
-        Assert.Throws<ArgumentException>(() => LayerNormKernel.Backward(new float[6], new float[6], new float[2], new float[2], new float[3], new float[5], new float[3], new float[3], 2, 3, new float[3]));
+        Assert.Throws<ArgumentException>(() => LayerNormKernel.Backward(new float[6], new float[6], new float[2], new float[2], new float[3], new float[6], new float[3], new float[3], 2, 3, new float[LayerNormKernel.PartialsLength(2, 3) - 1]));   // partials too short
+        Assert.Throws<ArgumentException>(() => LayerNormKernel.Backward(new float[6], new float[6], new float[2], new float[2], new float[3], new float[5], new float[3], new float[3], 2, 3, new float[LayerNormKernel.PartialsLength(2, 3)]));   // dx too short
+        Assert.Throws<ArgumentException>(() => LayerNormKernel.Backward(new float[6], new float[6], new float[2], new float[2], new float[3], new float[6], new float[2], new float[3], 2, 3, new float[LayerNormKernel.PartialsLength(2, 3)]));   // dγ of the wrong size
     }
 }

@@ -40,7 +40,7 @@ public sealed class ModelGradientCheckTests
         var (config, smoothing, context) = Cases[name];
         var tiny = new TinyModel(config, smoothing, context);
         tiny.ForwardBackward();
-        var kinks = new ReluKinks(tiny.Model);
+        var kinks = new ReluKinks(tiny.Network);
         kinks.Capture();
 
         var probes = tiny.Model.Parameters.Select(GradientCheck.Probe.Of).ToList();
@@ -59,7 +59,7 @@ public sealed class ModelGradientCheckTests
         Assert.NotEqual(eval.LossValue(), tiny.LossValue());
 
         tiny.ForwardBackward();
-        var table = (LearnedPositionalEncoding)tiny.Model.Positions;
+        var table = (LearnedPositionalEncoding)tiny.Network.Positions;
         var grad = table.Weight.Grad.Span;
         int d = config.DModel, used = Math.Max(TinyModel.SourceLength, TinyModel.TargetLength);
         Assert.Contains(grad[..(used * d)].ToArray(), v => v != 0);

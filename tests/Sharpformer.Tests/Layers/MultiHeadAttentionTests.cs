@@ -13,7 +13,7 @@ public sealed class MultiHeadAttentionTests
 
     private static MultiHeadAttention Make(float attentionDropout, int seed)
     {
-        var mha = new MultiHeadAttention("attn", D, Heads, new DropoutLayer(attentionDropout, siteId: 3));
+        var mha = new MultiHeadAttention(ParameterStore.Creating(), "attn", D, Heads, new DropoutLayer(attentionDropout, siteId: 3));
         var rng = new Random(seed);
         foreach (var p in mha.Parameters()) TestData.Uniform(rng, p.Length, -0.5f, 0.5f).CopyTo(p.Value.Span);
         return mha;

@@ -31,7 +31,7 @@ public sealed class PositionsAndDropoutSitesTests
     [Fact]
     public void Learned_positions_add_their_rows_and_refuse_to_run_past_the_table()
     {
-        var pe = new LearnedPositionalEncoding("pos", maxLength: 4, d: 3);
+        var pe = new LearnedPositionalEncoding(ParameterStore.Creating(), "pos", maxLength: 4, d: 3);
         TestData.Uniform(new Random(1), 12).CopyTo(pe.Weight.Value.Span);
         var x = new float[2 * 2 * 3];
         pe.AddTo(x, batch: 2, time: 2, offset: 2);

@@ -9,7 +9,7 @@ internal sealed class ReluKinks
     private readonly Linear[] _firstLayers;
     private bool[][] _signs = [];
 
-    public ReluKinks(Transformer model)
+    public ReluKinks(TransformerNetwork model)
     {
         _firstLayers = model.Encoder.Layers.Select(l => l.FeedForward).Concat(model.Decoder.Layers.Select(l => l.FeedForward))
             .Where(f => f.ActivationKind == Activation.Relu).Select(f => f.Linear1).ToArray();

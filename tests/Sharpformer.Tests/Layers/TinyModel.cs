@@ -23,6 +23,7 @@ internal sealed class TinyModel
         foreach (var p in Model.Parameters)
             if (p.Role is ParameterRole.Bias or ParameterRole.NormGain)
                 for (int i = 0; i < p.Length; i++) p.Value.Span[i] += (float)(0.2 * (rng.NextDouble() - 0.5));
+        Network = Model.CreateWorkspace();
         Loss = new LabelSmoothedCrossEntropy(labelSmoothing, Pad);
         Context = context;
     }
@@ -37,6 +38,9 @@ internal sealed class TinyModel
     };
 
     public Transformer Model { get; }
+
+    /// <summary>The network the passes run through (activations here, weights in <see cref="Model"/>).</summary>
+    public TransformerNetwork Network { get; }
     public LabelSmoothedCrossEntropy Loss { get; }
     public ForwardContext Context { get; }
 
@@ -45,7 +49,7 @@ internal sealed class TinyModel
     public int[] TargetIn { get; } = [1, 12, 11, 10, 9, 1, 8, 7, 0, 0, 1, 0, 0, 0, 0];
     public int[] TargetOut { get; } = [12, 11, 10, 9, 2, 8, 7, 2, 0, 0, 2, 0, 0, 0, 0];
 
-    public Tensor Forward() => Model.Forward(Source, TargetIn, Batch, SourceLength, TargetLength, Context);
+    public Tensor Forward() => Network.Forward(Source, TargetIn, Batch, SourceLength, TargetLength, Context);
 
     /// <summary>The loss at the current weights (forward only).</summary>
     public double LossValue() => Loss.Compute(Forward(), TargetOut, Batch * TargetLength, null).Loss;
@@ -62,7 +66,7 @@ internal sealed class TinyModel
     {
         var logits = Forward();
         double loss = Loss.Compute(logits, TargetOut, Batch * TargetLength, logits).Loss;
-        Model.Backward(logits);
+        Network.Backward(logits);
         return loss;
     }
 }

@@ -39,9 +39,9 @@ public sealed class TransformerModelTests
         both.ForwardBackward();
         // the same weights, pass B's context, no zeroing in between
         var ctx5 = new ForwardContext { Training = true, Seed = 9, Step = 5 };
-        var logits = both.Model.Forward(both.Source, both.TargetIn, TinyModel.Batch, TinyModel.SourceLength, TinyModel.TargetLength, ctx5);
+        var logits = both.Network.Forward(both.Source, both.TargetIn, TinyModel.Batch, TinyModel.SourceLength, TinyModel.TargetLength, ctx5);
         both.Loss.Compute(logits, both.TargetOut, TinyModel.Batch * TinyModel.TargetLength, logits);
-        both.Model.Backward(logits);
+        both.Network.Backward(logits);
 
         for (int i = 0; i < ga.Length; i++)
         {
@@ -68,13 +68,13 @@ public sealed class TransformerModelTests
     {
         var tiny = new TinyModel(Dropped, 0.1f, Training);
         var first = tiny.Forward().Span.ToArray();
-        var eval = tiny.Model.Forward(tiny.Source, tiny.TargetIn, TinyModel.Batch, TinyModel.SourceLength, TinyModel.TargetLength, ForwardContext.Eval).Span.ToArray();
+        var eval = tiny.Network.Forward(tiny.Source, tiny.TargetIn, TinyModel.Batch, TinyModel.SourceLength, TinyModel.TargetLength, ForwardContext.Eval).Span.ToArray();
         Assert.Equal(first, tiny.Forward().Span.ToArray());                         // same (seed, step): same output
         Assert.NotEqual(first, eval);
         var twin = new TinyModel(Dropped, 0.1f, new ForwardContext { Training = true, Seed = 9, Step = 4 });
         Assert.Equal(first, twin.Forward().Span.ToArray());                         // a fresh model, same context
         foreach (var other in new[] { new ForwardContext { Training = true, Seed = 9, Step = 5 }, new ForwardContext { Training = true, Seed = 10, Step = 4 } })
-            Assert.NotEqual(first, tiny.Model.Forward(tiny.Source, tiny.TargetIn, TinyModel.Batch, TinyModel.SourceLength, TinyModel.TargetLength, other).Span.ToArray());
+            Assert.NotEqual(first, tiny.Network.Forward(tiny.Source, tiny.TargetIn, TinyModel.Batch, TinyModel.SourceLength, TinyModel.TargetLength, other).Span.ToArray());
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class TransformerModelTests
             Assert.Equal(expected, model.ParameterCount);
             Assert.Equal(model.Parameters.Count, model.Parameters.Select(p => p.Name).Distinct().Count());
             Assert.Same(model.Embed, model.ParameterByName["embed.weight"]);
-            Assert.Same(model.Embed, model.Generator.Weight);                        // tied output projection
+            Assert.Same(model.Embed, model.CreateWorkspace().Generator.Weight);       // tied output projection
             Assert.Contains("transformer.decoder.layers.2.multihead_attn.in_proj_weight", model.ParameterByName.Keys);
             Assert.Equal(normFirst, model.ParameterByName.ContainsKey("transformer.encoder.norm.weight"));
         }

@@ -25,9 +25,9 @@ public sealed class CheckpointAveragingTests
 
         string outDir = tiny.RunDir("averaged");
         string path = CheckpointAveraging.WriteAveragedRun(run, all.Take(2).ToList(), outDir);
-        var averaged = ModelFile.Load(path);
-        var first = ModelFile.Load(Path.Combine(all[0], Checkpoint.ModelFileName));
-        var second = ModelFile.Load(Path.Combine(all[1], Checkpoint.ModelFileName));
+        var averaged = ModelFile.LoadTransformer(path);
+        var first = ModelFile.LoadTransformer(Path.Combine(all[0], Checkpoint.ModelFileName));
+        var second = ModelFile.LoadTransformer(Path.Combine(all[1], Checkpoint.ModelFileName));
         for (int p = 0; p < averaged.Parameters.Count; p++)
         {
             var a = averaged.Parameters[p].Value.Span;

@@ -23,7 +23,7 @@ public sealed class ModelFileTests : IDisposable
         var model = Model(preLn: true);
         string path = Path.Combine(_dir, "m.safetensors");
         ModelFile.Save(model, path);
-        var loaded = ModelFile.Load(path);
+        var loaded = ModelFile.LoadTransformer(path);
         Assert.Equal(model.Config, loaded.Config);
         foreach (var p in model.Parameters) Assert.Equal(p.Value.Span.ToArray(), loaded.ParameterByName[p.Name].Value.Span.ToArray());
     }

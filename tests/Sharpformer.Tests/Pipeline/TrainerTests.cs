@@ -41,7 +41,7 @@ public sealed class TrainerTests
         Assert.Equal(2, summary.State.History.Count);
         Assert.True(File.Exists(run.BestModelPath));
         Assert.Equal(2, run.Checkpoints().Count);
-        var model = ModelFile.Load(run.FinalModelPath);
+        var model = ModelFile.LoadTransformer(run.FinalModelPath);
         Assert.Equal(run.LoadTokenizer().VocabSize, model.Config.VocabSize);
         Assert.Equal(2, File.ReadLines(run.MetricsPath).Count(l => l.Contains("\"valid_bleu\"")));
     }

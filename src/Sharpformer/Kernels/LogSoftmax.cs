@@ -1,12 +1,12 @@
 using System.Numerics.Tensors;
 
-namespace Sharpformer.Inference;
+namespace Sharpformer.Kernels;
 
 /// <summary>
-/// Turns one row of logits into log-probabilities in place. Greedy and beam search share this code so
-/// that both see bit-identical values (beam search of width 1 then retraces greedy exactly).
+/// Turns one row of logits into log-probabilities in place. Every decoder state uses this code, so
+/// every search sees bit-identical values (beam search of width 1 retraces greedy exactly).
 /// </summary>
-internal static class LogSoftmax
+public static class LogSoftmax
 {
     /// <summary>row ← row − log Σ exp(row), computed as (x − max) − log Σ exp(x − max) so exp cannot overflow.</summary>
     public static void InPlace(Span<float> row, Span<float> scratch)

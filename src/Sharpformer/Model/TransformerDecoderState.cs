@@ -1,0 +1,109 @@
+using Sharpformer.Kernels;
+using Sharpformer.Layers;
+using Sharpformer.Tensors;
+
+namespace Sharpformer.Model;
+
+/// <summary>
+/// A Transformer decode in progress: each step feeds one new token per row through the decoder
+/// layers' <see cref="DecoderLayer.Step"/>, which appends its keys and values to the layer's cache and
+/// reuses the memory keys and values computed once at the start. The result equals the full decoder on
+/// the whole prefix (the look-ahead mask makes earlier positions independent of later ones), at a cost
+/// per step that does not grow with the square of the length. Owns its network and caches; reads the
+/// model's weights only.
+/// </summary>
+internal sealed class TransformerDecoderState : IDecoderState
+{
+    private readonly Transformer _model;
+    private readonly TransformerNetwork _network;
+    private readonly DecoderLayerCache[] _caches;
+    private readonly AttentionMask _sourceMask = new();
+    private readonly int _sourceLength, _maxSteps;
+    private readonly bool _withAttention;
+    private readonly float[] _scratch;
+    private bool[] _padding = [];
+    private bool _disposed;
+
+    public TransformerDecoderState(Transformer model, TransformerMemory encoded, int copies, int maxSteps, bool withAttention)
+    {
+        if (copies < 1) throw new ArgumentOutOfRangeException(nameof(copies), $"Need at least one copy per source row, got {copies}.");
+        if (maxSteps < 0) throw new ArgumentOutOfRangeException(nameof(maxSteps), $"maxSteps must be ≥ 0, got {maxSteps}.");
+        var memory = encoded.Memory;                                                           // [B, S, d]
+        int d = model.Config.DModel;
+        if (memory.Rank != 3 || memory.Dim(2) != d) throw new ArgumentException($"Memory must be [B, S, {d}], got {memory}.");
+        (_model, _sourceLength, _maxSteps, _withAttention) = (model, encoded.SourceLength, maxSteps, withAttention);
+        Rows = encoded.Batch * copies;
+        var expandedIds = new int[Rows * _sourceLength];
+        for (int r = 0; r < Rows; r++) encoded.SourceIds.AsSpan(r / copies * _sourceLength, _sourceLength).CopyTo(expandedIds.AsSpan(r * _sourceLength));
+        _sourceMask.SetFromIds(expandedIds, Rows, _sourceLength, model.Config.PadId, causal: false);
+        _scratch = new float[Math.Max(model.Config.VocabSize, encoded.Batch * _sourceLength * 2 * d)];
+
+        _network = model.Rent();
+        var layers = _network.Decoder.Layers;
+        _caches = new DecoderLayerCache[layers.Count];
+        for (int l = 0; l < layers.Count; l++)
+        {
+            _caches[l] = new DecoderLayerCache();
+            layers[l].StartDecoding(memory, copies, _caches[l], maxSteps, _scratch);
+        }
+    }
+
+    public int Rows { get; private set; }
+    public int Position { get; private set; }
+    public StepAttention? LastAttention { get; private set; }
+
+    public Span<float> Step(ReadOnlySpan<int> tokens)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (tokens.Length != Rows) throw new ArgumentException($"Step needs {Rows} tokens, got {tokens.Length}.");
+        if (Position >= _maxSteps) throw new InvalidOperationException($"The decoder was started for {_maxSteps} steps.");
+        var logits = _network.Step(tokens, Position, _caches, _sourceMask).Span;               // [n, V]
+        int vocab = _model.Config.VocabSize;
+        for (int r = 0; r < Rows; r++) LogSoftmax.InPlace(logits.Slice(r * vocab, vocab), _scratch);
+        Position++;
+        if (_withAttention) LastAttention = KeepAttention();
+        return logits;
+    }
+
+    public void Reorder(ReadOnlySpan<int> parents)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        foreach (int p in parents)
+            if ((uint)p >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(parents), $"Parent row {p} is outside the {Rows} rows.");
+        foreach (var cache in _caches) cache.Reorder(parents, Position);
+        if (_padding.Length < parents.Length * _sourceLength) _padding = new bool[parents.Length * _sourceLength];
+        var padding = _padding.AsSpan(0, parents.Length * _sourceLength);
+        for (int r = 0; r < parents.Length; r++) _sourceMask.KeyPadding.Slice(parents[r] * _sourceLength, _sourceLength).CopyTo(padding[(r * _sourceLength)..]);
+        _sourceMask.SetFromPadding(padding, parents.Length, _sourceLength);
+        Rows = parents.Length;
+        if (LastAttention != null) LastAttention = new StepAttention(Gather(LastAttention.Self, parents), Gather(LastAttention.Cross, parents));
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _model.Return(_network);
+    }
+
+    // Each layer's weights of the step just run, [rows, h, 1, keys] → [rows, h, keys].
+    private StepAttention KeepAttention()
+    {
+        Tensor Copy(Tensor w) => Tensor.FromArray(w.Span.ToArray(), w.Dim(0), w.Dim(1), w.Dim(3));
+        var layers = _network.Decoder.Layers;
+        return new StepAttention(layers.Select(l => Copy(l.SelfAttention.Weights)).ToArray(), layers.Select(l => Copy(l.CrossAttention.Weights)).ToArray());
+    }
+
+    private static Tensor[] Gather(IReadOnlyList<Tensor> maps, ReadOnlySpan<int> parents)
+    {
+        var result = new Tensor[maps.Count];
+        for (int l = 0; l < maps.Count; l++)
+        {
+            var m = maps[l];
+            int row = m.Dim(1) * m.Dim(2);
+            result[l] = new Tensor(parents.Length, m.Dim(1), m.Dim(2));
+            for (int r = 0; r < parents.Length; r++) m.Span.Slice(parents[r] * row, row).CopyTo(result[l].Span[(r * row)..]);
+        }
+        return result;
+    }
+}
