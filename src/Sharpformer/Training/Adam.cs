@@ -44,11 +44,28 @@ public sealed class Adam
         float stepSize = (float)(learningRate / bc1);
         float invSqrtBc2 = (float)(1 / Math.Sqrt(bc2));
         float b1 = (float)Beta1, b2 = (float)Beta2, eps = (float)Eps;
-        ComputePool.For(_chunks.Count, c =>
+        var task = new UpdateTask
         {
-            var r = _chunks.Ranges[c];
-            var p = _parameters[r.Parameter].Value.Span.Slice(r.Start, r.Length);
-            var g = _parameters[r.Parameter].Grad.Span.Slice(r.Start, r.Length);
+            Chunks = _chunks, Parameters = _parameters, FirstMoments = FirstMoments, SecondMoments = SecondMoments,
+            StepSize = stepSize, InvSqrtBc2 = invSqrtBc2, B1 = b1, B2 = b2, Eps = eps,
+        };
+        ComputePool.For(_chunks.Count, ref task);
+    }
+
+    // One chunk of the update; a struct task so the step allocates nothing.
+    private struct UpdateTask : IComputeTask
+    {
+        public ParameterChunks Chunks;
+        public IReadOnlyList<Parameter> Parameters;
+        public float[][] FirstMoments, SecondMoments;
+        public float StepSize, InvSqrtBc2, B1, B2, Eps;
+
+        public readonly void Run(int c)
+        {
+            float stepSize = StepSize, invSqrtBc2 = InvSqrtBc2, b1 = B1, b2 = B2, eps = Eps;
+            var r = Chunks.Ranges[c];
+            var p = Parameters[r.Parameter].Value.Span.Slice(r.Start, r.Length);
+            var g = Parameters[r.Parameter].Grad.Span.Slice(r.Start, r.Length);
             var m = FirstMoments[r.Parameter].AsSpan(r.Start, r.Length);
             var v = SecondMoments[r.Parameter].AsSpan(r.Start, r.Length);
             int j = 0;
@@ -76,6 +93,6 @@ public sealed class Adam
                 v[j] = vj;
                 p[j] -= stepSize * mj / (MathF.Sqrt(vj) * invSqrtBc2 + eps);
             }
-        });
+        }
     }
 }

@@ -54,11 +54,38 @@ public sealed class LabelSmoothedCrossEntropy
         float[]? g = grad?.Data;
         float eps = Smoothing, scale = tokens == 0 ? 0f : 1f / tokens, uniform = eps / vocab;
 
-        ComputePool.For(n, i =>
+        var task = new RowTask
         {
+            Z = z, G = g, Targets = targets, RowLoss = rowLoss, RowNll = rowNll, Vocab = vocab, PadId = PadId,
+            Eps = eps, Scale = scale, Uniform = uniform,
+        };
+        ComputePool.For(n, ref task);
+
+        double loss = 0, nllSum = 0;
+        for (int i = 0; i < n; i++) { loss += rowLoss[i]; nllSum += rowNll[i]; }
+        return tokens == 0 ? new Result(0, 0, 0) : new Result(loss / tokens, nllSum / tokens, tokens);
+    }
+
+    // One row's loss and gradient; a struct task so a training step allocates nothing.
+    private struct RowTask : IComputeTask
+    {
+        public float[] Z;
+        public float[]? G;
+        public int[] Targets;
+        public double[] RowLoss, RowNll;
+        public int Vocab, PadId;
+        public float Eps, Scale, Uniform;
+
+        public readonly void Run(int i)
+        {
+            float[] z = Z;
+            float[]? g = G;
+            double[] rowLoss = RowLoss, rowNll = RowNll;
+            int vocab = Vocab;
+            float eps = Eps, scale = Scale, uniform = Uniform;
             var row = z.AsSpan(i * vocab, vocab);
             var gRow = g == null ? default : g.AsSpan(i * vocab, vocab);
-            int t = targets[i];
+            int t = Targets[i];
             if (t == PadId)
             {
                 rowLoss[i] = rowNll[i] = 0;
@@ -92,10 +119,6 @@ public sealed class LabelSmoothedCrossEntropy
             double smooth = lse - meanZ;               // mean_c −log p[c]
             rowNll[i] = nll;
             rowLoss[i] = (1 - eps) * nll + eps * smooth;
-        });
-
-        double loss = 0, nllSum = 0;
-        for (int i = 0; i < n; i++) { loss += rowLoss[i]; nllSum += rowNll[i]; }
-        return tokens == 0 ? new Result(0, 0, 0) : new Result(loss / tokens, nllSum / tokens, tokens);
+        }
     }
 }

@@ -25,6 +25,7 @@ public sealed record OptimizerSettings
 public sealed class TrainStep
 {
     private readonly LabelSmoothedCrossEntropy _loss;
+    private readonly GradientNorm _norm;
 
     public TrainStep(Transformer model, OptimizerSettings settings, ulong seed)
     {
@@ -34,6 +35,7 @@ public sealed class TrainStep
         _loss = new LabelSmoothedCrossEntropy(settings.LabelSmoothing, model.Config.PadId);
         Schedule = new NoamSchedule(model.Config.DModel, settings.Warmup, settings.LrFactor);
         Optimizer = new Adam(model.Parameters, settings.Beta1, settings.Beta2, settings.AdamEps);
+        _norm = new GradientNorm(model.Parameters);
         Context = new ForwardContext { Training = true, Seed = seed };
     }
 
@@ -53,12 +55,12 @@ public sealed class TrainStep
 
     public Result Run(Seq2SeqBatch batch)
     {
-        Model.ZeroGrad();
+        Network.ZeroGrad();
         Context.Step = Optimizer.Step + 1;
         var logits = Network.Forward(batch.Source, batch.TargetIn, batch.Batch, batch.SourceLength, batch.TargetLength, Context);
         var loss = _loss.Compute(logits, batch.TargetOut, batch.Batch * batch.TargetLength, logits);   // dLoss/dlogits in place
         Network.Backward(logits);
-        double norm = GradientNorm.Global(Model.Parameters);
+        double norm = _norm.Compute();
         if (Settings.ClipNorm > 0 && norm > Settings.ClipNorm) GradientNorm.Scale(Model.Parameters, (float)(Settings.ClipNorm / norm));
         double lr = Schedule.LearningRate(Optimizer.Step + 1);
         Optimizer.Update(lr);
@@ -66,25 +68,51 @@ public sealed class TrainStep
     }
 }
 
-/// <summary>The global L2 norm of all gradients, and scaling them (gradient clipping).</summary>
-public static class GradientNorm
+/// <summary>
+/// The global L2 norm of all gradients, and scaling them (gradient clipping). An instance keeps the
+/// chunking and the partial sums of one parameter list, so a training step measures the norm without allocating.
+/// </summary>
+public sealed class GradientNorm
 {
-    public static double Global(IReadOnlyList<Parameter> parameters)
+    private readonly IReadOnlyList<Parameter> _parameters;
+    private readonly ParameterChunks _chunks;
+    private readonly double[] _partial;
+
+    public GradientNorm(IReadOnlyList<Parameter> parameters)
     {
-        var chunks = new ParameterChunks(parameters);
-        var partial = new double[chunks.Count];
-        ComputePool.For(chunks.Count, c =>
-        {
-            var r = chunks.Ranges[c];
-            partial[c] = System.Numerics.Tensors.TensorPrimitives.SumOfSquares(parameters[r.Parameter].Grad.Span.Slice(r.Start, r.Length));
-        });
+        _parameters = parameters;
+        _chunks = new ParameterChunks(parameters);
+        _partial = new double[_chunks.Count];
+    }
+
+    /// <summary>√(Σ g²) over every gradient of the parameter list.</summary>
+    public double Compute()
+    {
+        var task = new SumOfSquaresTask { Parameters = _parameters, Chunks = _chunks, Partial = _partial };
+        ComputePool.For(_chunks.Count, ref task);
         double sum = 0;
-        foreach (double s in partial) sum += s;   // fixed order: the same result on any thread count
+        foreach (double s in _partial) sum += s;   // fixed order: the same result on any thread count
         return Math.Sqrt(sum);
     }
 
+    public static double Global(IReadOnlyList<Parameter> parameters) => new GradientNorm(parameters).Compute();
+
     public static void Scale(IReadOnlyList<Parameter> parameters, float factor)
     {
-        foreach (var p in parameters) System.Numerics.Tensors.TensorPrimitives.Multiply(p.Grad.Span, factor, p.Grad.Span);
+        for (int i = 0; i < parameters.Count; i++)
+            System.Numerics.Tensors.TensorPrimitives.Multiply(parameters[i].Grad.Span, factor, parameters[i].Grad.Span);
+    }
+
+    private struct SumOfSquaresTask : IComputeTask
+    {
+        public IReadOnlyList<Parameter> Parameters;
+        public ParameterChunks Chunks;
+        public double[] Partial;
+
+        public readonly void Run(int c)
+        {
+            var r = Chunks.Ranges[c];
+            Partial[c] = System.Numerics.Tensors.TensorPrimitives.SumOfSquares(Parameters[r.Parameter].Grad.Span.Slice(r.Start, r.Length));
+        }
     }
 }
