@@ -7,7 +7,7 @@ using Sharpformer.Text;
 namespace Sharpformer.Cli.Commands;
 
 /// <summary>
-/// <c>sharpformer bleu -i HYP -r REF [-r REF2 ...] [--lowercase] [--metric bleu|chrf] [--json]</c>:
+/// <c>sharpformer bleu -i HYP -r REF [-r REF2 ...] [--lowercase] [--tokenize 13a|intl|none] [--metric bleu|chrf] [--json]</c>:
 /// scores a translation file against one or more reference files (one sentence per line,
 /// UTF-8) with sacreBLEU-exact BLEU or chrF.
 /// </summary>
@@ -30,9 +30,15 @@ public static class BleuCommand
         {
             Description = "Lowercase hypotheses and references first (case-insensitive scores).",
         };
+        // No default value, so an explicit --tokenize can be told apart from the default and
+        // refused with chrF, which tokenizes by characters and would silently ignore it.
+        var tokenize = new Option<string?>("--tokenize", "-tok")
+        {
+            Description = "BLEU tokenizer: 13a (default; mteval-v13a), intl (mteval-v14, splits Unicode punctuation and symbols) or none (text is already tokenized).",
+        };
         var metric = new Option<string>("--metric", "-m")
         {
-            Description = "bleu (13a tokens, 4-grams, exp smoothing) or chrf (chrF2, character 6-grams).",
+            Description = "bleu (13a tokens unless --tokenize says otherwise, 4-grams, exp smoothing) or chrf (chrF2, character 6-grams).",
             DefaultValueFactory = _ => "bleu",
         };
         metric.AcceptOnlyFromAmong("bleu", "chrf");
@@ -43,20 +49,28 @@ public static class BleuCommand
 
         var command = new Command("bleu", "Score translations against references with sacreBLEU-exact BLEU or chrF.")
         {
-            input, references, lowercase, metric, json,
+            input, references, lowercase, tokenize, metric, json,
         };
         command.SetAction(parseResult =>
         {
             string hypothesisPath = parseResult.GetValue(input)!;
             string[] referencePaths = parseResult.GetValue(references) ?? [];
-            Run(hypothesisPath, referencePaths, parseResult.GetValue(lowercase), parseResult.GetValue(metric) ?? "bleu",
-                parseResult.GetValue(json), Console.Out);
+            string metricName = parseResult.GetValue(metric) ?? "bleu";
+            string? tokenizerName = parseResult.GetValue(tokenize);
+            if (tokenizerName is not null && metricName != "bleu")
+                throw new UserInputException($"--tokenize: applies to BLEU only, not to --metric {metricName}");
+            var options = new BleuOptions
+            {
+                Tokenize = tokenizerName is null ? BleuTokenizer.Mteval13a : BleuTokenizers.Parse(tokenizerName, "--tokenize"),
+                Lowercase = parseResult.GetValue(lowercase),
+            };
+            Run(hypothesisPath, referencePaths, options, metricName, parseResult.GetValue(json), Console.Out);
             return 0;
         });
         return command;
     }
 
-    private static void Run(string hypothesisPath, string[] referencePaths, bool lowercase, string metric, bool json,
+    private static void Run(string hypothesisPath, string[] referencePaths, BleuOptions options, string metric, bool json,
         TextWriter output)
     {
         string[] hypotheses = ReadLines(hypothesisPath);
@@ -73,13 +87,13 @@ public static class BleuCommand
 
         if (metric == "chrf")
         {
-            ChrfScore chrf = Chrf.Corpus(hypotheses, referenceStreams, lowercase);
+            ChrfScore chrf = Chrf.Corpus(hypotheses, referenceStreams, options.Lowercase);
             if (json) WriteJson(output, w => { w.WriteString("name", $"chrF{Chrf.Beta}"); w.WriteNumber("score", chrf.Score); w.WriteString("signature", chrf.Signature); });
             else output.WriteLine($"{chrf}{Environment.NewLine}signature: {chrf.Signature}");
             return;
         }
 
-        BleuScore bleu = Bleu.Corpus(hypotheses, referenceStreams, lowercase);
+        BleuScore bleu = Bleu.Corpus(hypotheses, referenceStreams, options);
         if (json)
         {
             WriteJson(output, w =>

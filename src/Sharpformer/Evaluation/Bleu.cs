@@ -1,11 +1,11 @@
 namespace Sharpformer.Evaluation;
 
 /// <summary>
-/// BLEU (Papineni et al., 2002) computed the way sacreBLEU 2.6.0 computes it by default:
-/// <c>13a</c> tokenization, n-grams up to 4, clipped counts against the per-n-gram maximum over
-/// the references, the reference length closest to the hypothesis length (the shorter one on a
-/// tie), and "exp" smoothing (the k-th order whose matches are zero gets precision
-/// 100 / (2^k · total)).
+/// BLEU (Papineni et al., 2002) computed the way sacreBLEU 2.6.0 computes it: <c>13a</c>
+/// tokenization by default (<c>intl</c> or <c>none</c> through <see cref="BleuOptions"/>),
+/// n-grams up to 4, clipped counts against the per-n-gram maximum over the references, the
+/// reference length closest to the hypothesis length (the shorter one on a tie), and "exp"
+/// smoothing (the k-th order whose matches are zero gets precision 100 / (2^k · total)).
 /// </summary>
 public static class Bleu
 {
@@ -28,7 +28,16 @@ public static class Bleu
     /// <exception cref="ArgumentException">A stream's length differs from the hypotheses', or a segment has no non-empty reference.</exception>
     public static BleuScore Corpus(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string>> referenceStreams,
         bool lowercase = false) =>
-        Score(hypotheses, referenceStreams, lowercase, effectiveOrder: false);
+        Corpus(hypotheses, referenceStreams, new BleuOptions { Lowercase = lowercase });
+
+    /// <summary>Corpus BLEU with a chosen tokenizer and casing, e.g. <c>new BleuOptions { Tokenize = BleuTokenizer.Intl }</c>.</summary>
+    /// <inheritdoc cref="Corpus(IReadOnlyList{string}, IReadOnlyList{IReadOnlyList{string}}, bool)"/>
+    public static BleuScore Corpus(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string>> referenceStreams,
+        BleuOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Score(hypotheses, referenceStreams, options, effectiveOrder: false);
+    }
 
     /// <summary>
     /// Sentence BLEU as sacreBLEU's <c>BLEU(effective_order=True).sentence_score</c>: the geometric
@@ -38,22 +47,36 @@ public static class Bleu
     /// <param name="hypothesis">One detokenized sentence.</param>
     /// <param name="references">Its references (empty ones are skipped; at least one must remain).</param>
     /// <param name="lowercase">Lowercase both first.</param>
-    public static double Sentence(string hypothesis, IReadOnlyList<string> references, bool lowercase = false)
+    public static double Sentence(string hypothesis, IReadOnlyList<string> references, bool lowercase = false) =>
+        Sentence(hypothesis, references, new BleuOptions { Lowercase = lowercase });
+
+    /// <summary>Sentence BLEU with a chosen tokenizer and casing.</summary>
+    /// <inheritdoc cref="Sentence(string, IReadOnlyList{string}, bool)"/>
+    public static double Sentence(string hypothesis, IReadOnlyList<string> references, BleuOptions options)
     {
         ArgumentNullException.ThrowIfNull(references);
+        ArgumentNullException.ThrowIfNull(options);
         var streams = references.Select(r => (IReadOnlyList<string>)[r]).ToList();
-        return Score([hypothesis], streams, lowercase, effectiveOrder: true).Score;
+        return Score([hypothesis], streams, options, effectiveOrder: true).Score;
     }
 
-    /// <summary>The tokens BLEU counts: optional lowercasing, right-strip, 13a, split on whitespace.</summary>
-    internal static List<string> Tokens(string sentence, bool lowercase)
+    /// <summary>The tokens 13a BLEU counts, optionally lowercased.</summary>
+    internal static List<string> Tokens(string sentence, bool lowercase) => Tokens(sentence, new BleuOptions { Lowercase = lowercase });
+
+    /// <summary>The tokens BLEU counts: optional lowercasing, right-strip, the tokenizer, split on whitespace.</summary>
+    internal static List<string> Tokens(string sentence, BleuOptions options)
     {
-        if (lowercase) sentence = PythonText.Lower(sentence);
-        return PythonText.SplitWhitespace(Tokenizer13a.Tokenize(PythonText.RStrip(sentence)));
+        if (options.Lowercase) sentence = PythonText.Lower(sentence);
+        return PythonText.SplitWhitespace(options.Tokenize.Tokenize(PythonText.RStrip(sentence)));
     }
+
+    /// <summary>sacreBLEU's signature, e.g. <c>nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|compat:sacrebleu-2.6.0</c>.</summary>
+    internal static string Signature(int referenceCount, BleuOptions options, bool effectiveOrder) =>
+        $"nrefs:{ReferenceSegments.Describe(referenceCount)}|case:{(options.Lowercase ? "lc" : "mixed")}"
+        + $"|eff:{(effectiveOrder ? "yes" : "no")}|tok:{options.Tokenize.Name()}|smooth:exp|compat:{CompatibleWith}";
 
     private static BleuScore Score(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string>> referenceStreams,
-        bool lowercase, bool effectiveOrder)
+        BleuOptions options, bool effectiveOrder)
     {
         List<string>[] segments = ReferenceSegments.Group(hypotheses, referenceStreams, out int referenceCount);
         var counts = new int[MaxOrder];
@@ -61,15 +84,13 @@ public static class Bleu
         int sysLen = 0, refLen = 0;
         for (int i = 0; i < segments.Length; i++)
         {
-            List<string> hypothesis = Tokens(hypotheses[i], lowercase);
-            var references = segments[i].Select(r => Tokens(r, lowercase)).ToList();
+            List<string> hypothesis = Tokens(hypotheses[i], options);
+            var references = segments[i].Select(r => Tokens(r, options)).ToList();
             sysLen += hypothesis.Count;
             refLen += ClosestReferenceLength(hypothesis.Count, references);
             AddMatches(hypothesis, references, counts, totals);
         }
-        string signature = $"nrefs:{ReferenceSegments.Describe(referenceCount)}|case:{(lowercase ? "lc" : "mixed")}"
-            + $"|eff:{(effectiveOrder ? "yes" : "no")}|tok:{Tokenizer13a.Name}|smooth:exp|compat:{CompatibleWith}";
-        return FromStatistics(counts, totals, sysLen, refLen, effectiveOrder, signature);
+        return FromStatistics(counts, totals, sysLen, refLen, effectiveOrder, Signature(referenceCount, options, effectiveOrder));
     }
 
     /// <summary>The reference length nearest the hypothesis length; on a tie the shorter reference.</summary>

@@ -79,7 +79,7 @@ internal static class PythonText
     }
 
     /// <summary>Splits into code points; a lone surrogate stays one code point, as in Python.</summary>
-    private static int[] ToCodePoints(string s)
+    public static int[] ToCodePoints(string s)
     {
         var codePoints = new List<int>(s.Length);
         for (int i = 0; i < s.Length;)

@@ -20,8 +20,9 @@ namespace Sharpformer.Text;
 /// "▁" (U+2581) and adds one dummy "▁" in front, which decoding removes again. So
 /// <c>Decode(Encode(s)) == s</c> for any valid text — casing, punctuation, umlauts, Hangul,
 /// tabs — with one exception: a literal U+2581 in the input decodes as a space. (Input that is
-/// not valid UTF-16, i.e. a lone surrogate, cannot round-trip either; the corpus readers never
-/// produce it.)
+/// not valid UTF-16, i.e. a lone surrogate, cannot round-trip either: it has no UTF-8 form, so
+/// it is encoded as the byte pieces of U+FFFD and decodes as U+FFFD. The corpus readers never
+/// produce it, since they reject invalid UTF-8.)
 /// </para>
 /// <para>
 /// Unseen characters: byte fallback. Ids 4..259 are the 256 UTF-8 byte pieces "&lt;0x00&gt;"..

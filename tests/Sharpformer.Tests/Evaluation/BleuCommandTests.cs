@@ -60,9 +60,9 @@ public sealed class BleuCommandTests : IDisposable
     private string WriteLines(string name, IEnumerable<string> lines) => Write(name, string.Concat(lines.Select(l => l + "\n")));
 
     /// <summary>A golden case chosen by a property, with its files written out.</summary>
-    private (JsonElement Case, string Hyp, string[] Refs) GoldenCaseFiles(Func<JsonElement, bool> pick)
+    private (JsonElement Case, string Hyp, string[] Refs) GoldenCaseFiles(Func<JsonElement, bool> pick, string fileName = "bleu_cases.json")
     {
-        string path = Path.Combine(TestPaths.GoldenDir, "bleu_cases.json");
+        string path = Path.Combine(TestPaths.GoldenDir, fileName);
         Assert.True(File.Exists(path), $"Golden file missing: {path}");
         JsonElement root = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
         // Only cases whose sentences fit on one line each can be written as line files.
@@ -117,6 +117,43 @@ public sealed class BleuCommandTests : IDisposable
         var chrf = Run(Args(hyp, refs, "--metric", "chrf", "--json"));
         Assert.Equal(0, chrf.Exit);
         Assert.Equal(c.GetProperty("chrf").GetDouble(), JsonDocument.Parse(chrf.Out).RootElement.GetProperty("score").GetDouble(), 0.01);
+    }
+
+    [Fact]
+    public void TokenizeIntlMatchesSacreBleu()
+    {
+        // A two-reference case where intl and 13a disagree, so falling back to 13a would fail.
+        var (c, hyp, refs) = GoldenCaseFiles(c => c.GetProperty("references").GetArrayLength() == 2
+            && Math.Abs(Sharpformer.Evaluation.Bleu.Corpus(
+                    c.GetProperty("hypotheses").EnumerateArray().Select(h => h.GetString()!).ToArray(),
+                    c.GetProperty("references").EnumerateArray().Select(r => (IReadOnlyList<string>)r.EnumerateArray().Select(x => x.GetString()!).ToArray()).ToArray()).Score
+                - c.GetProperty("intl_cased").GetProperty("score").GetDouble()) > 0.01,
+            "bleu_cases_intl.json");
+
+        var cased = Run(Args(hyp, refs, "--tokenize", "intl", "--json"));
+        Assert.Equal(0, cased.Exit);
+        AssertBleuJsonMatches(c.GetProperty("intl_cased"), cased.Out);
+        Assert.Equal("nrefs:2|case:mixed|eff:no|tok:intl|smooth:exp|compat:sacrebleu-2.6.0",
+            JsonDocument.Parse(cased.Out).RootElement.GetProperty("signature").GetString());
+
+        var lower = Run(Args(hyp, refs, "-tok", "intl", "-lc"));
+        Assert.Equal(0, lower.Exit);
+        string[] lines = lower.Out.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.StartsWith(string.Create(CultureInfo.InvariantCulture, $"BLEU = {c.GetProperty("intl_lowercase").GetProperty("score").GetDouble():F2} "), lines[0]);
+        Assert.Equal("signature: nrefs:2|case:lc|eff:no|tok:intl|smooth:exp|compat:sacrebleu-2.6.0", lines[1]);
+
+        // Naming the default explicitly gives the default's numbers.
+        var explicit13a = Run(Args(hyp, refs, "--tokenize", "13a", "--json"));
+        Assert.Equal(0, explicit13a.Exit);
+        Assert.Equal(Run(Args(hyp, refs, "--json")).Out, explicit13a.Out);
+    }
+
+    [Fact]
+    public void UnknownTokenizerOrTokenizerWithChrfIsAUserError()
+    {
+        string hyp = Write("hyp.txt", "a b c\n");
+        AssertUserError(Run("bleu", "-i", hyp, "-r", hyp, "--tokenize", "v14"), "--tokenize", "\"v14\"", "13a, intl, none");
+        AssertUserError(Run("bleu", "-i", hyp, "-r", hyp, "--tokenize", "intl", "--metric", "chrf"), "--tokenize", "BLEU only", "chrf");
     }
 
     [Fact]

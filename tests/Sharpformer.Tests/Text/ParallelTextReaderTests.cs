@@ -124,4 +124,17 @@ public sealed class ParallelTextReaderTests
         Assert.Equal(3798, lines.Count);
         Assert.Equal(lines.Pairs, tsv.Pairs);
     }
+
+    [Theory]
+    [InlineData("dev", 1000, 5)]
+    [InlineData("test", 2000, 3)]
+    public void KoreanNewsSetsReadAsLineAlignedPairs(string split, int pairs, int koreanLinesEndingInWhitespace)
+    {
+        // Counts from data/README.md; the runs of no-break spaces and spaces that end some Korean
+        // lines are kept as read.
+        string dir = Path.Combine(TestPaths.DataDir, "ko-en", "news-v1");
+        var corpus = ParallelCorpus.ReadTextFiles(Path.Combine(dir, split + ".ko"), Path.Combine(dir, split + ".en"));
+        Assert.Equal(pairs, corpus.Count);
+        Assert.Equal(koreanLinesEndingInWhitespace, corpus.Sources.Count(s => char.IsWhiteSpace(s[^1])));
+    }
 }
