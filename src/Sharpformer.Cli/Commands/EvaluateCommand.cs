@@ -19,20 +19,27 @@ public static class EvaluateCommand
         var reference = new Option<string>("--ref") { Description = "Reference translations, line-aligned with --src.", Required = true };
         var decode = new DecodeOptionSet();
         var output = new Option<string?>("--output") { Description = "Also write the translations to this file." };
-        var command = new Command("evaluate", "Translate a test set and score it with sacreBLEU-exact BLEU and chrF.") { model, src, reference, output };
+        var tokenize = new Option<string>("--tokenize", "-tok")
+        {
+            Description = "BLEU tokenizer: 13a (sacreBLEU's default), intl (the papers' metric with --lowercase) or none.", DefaultValueFactory = _ => "13a",
+        };
+        var lowercase = new Option<bool>("--lowercase", "-lc") { Description = "Lower-case hypotheses and references before BLEU." };
+        var command = new Command("evaluate", "Translate a test set and score it with sacreBLEU-exact BLEU and chrF.") { model, src, reference, output, tokenize, lowercase };
         decode.AddTo(command);
         command.SetAction(parseResult =>
         {
             var corpus = ParallelCorpus.ReadTextFiles(parseResult.GetValue(src)!, parseResult.GetValue(reference)!);
             using var translator = LoadTranslator(parseResult.GetValue(model)!);
-            ScoreAndPrint(translator, corpus, decode.Read(parseResult, translator.Defaults), AnsiConsole.Console, samples: 0, parseResult.GetValue(output));
+            var bleu = new BleuOptions { Tokenize = BleuTokenizers.Parse(parseResult.GetValue(tokenize)!, "--tokenize"), Lowercase = parseResult.GetValue(lowercase) };
+            ScoreAndPrint(translator, corpus, decode.Read(parseResult, translator.Defaults), AnsiConsole.Console, samples: 0, parseResult.GetValue(output), bleu);
             return 0;
         });
         return command;
     }
 
     /// <summary>Translates the corpus's sources, prints BLEU/chrF against its targets (and a few samples).</summary>
-    public static void ScoreAndPrint(Translator translator, ParallelCorpus corpus, DecodeOptions options, IAnsiConsole console, int samples, string? outputPath = null)
+    public static void ScoreAndPrint(Translator translator, ParallelCorpus corpus, DecodeOptions options, IAnsiConsole console, int samples,
+        string? outputPath = null, BleuOptions? bleuOptions = null)
     {
         var watch = Stopwatch.StartNew();
         var sources = corpus.Sources.ToList();
@@ -40,7 +47,7 @@ public static class EvaluateCommand
         var hyps = translator.Translate(sources, options);
         double seconds = watch.Elapsed.TotalSeconds;
         if (outputPath != null) File.WriteAllLines(outputPath, hyps);
-        var bleu = Bleu.Corpus(hyps, [refs]);
+        var bleu = Bleu.Corpus(hyps, [refs], bleuOptions ?? BleuOptions.Default);
         var chrf = Chrf.Corpus(hyps, [refs]);
         for (int i = 0; i < Math.Min(samples, sources.Count); i++)
         {

@@ -35,7 +35,7 @@ public static class BleuTokenizers
     /// <paramref name="what"/> names the option or field in the error, e.g. <c>--tokenize</c>.
     /// </summary>
     /// <exception cref="UserInputException">The name is not 13a, intl or none.</exception>
-    public static BleuTokenizer Parse(string name, string what = "--tokenize")
+    public static BleuTokenizer Parse(string name, string what = "tokenizer")
     {
         ArgumentNullException.ThrowIfNull(name);
         return name switch

@@ -110,6 +110,36 @@ public sealed class CliEndToEndTests : IClassFixture<CliEndToEndTests.TrainedRun
     }
 
     [Fact]
+    public void Evaluate_scores_with_the_papers_metric_when_asked()
+    {
+        string hyp = Path.Combine(_run.Tiny.Root, "eval-intl.hyp");
+        var r = CliProcess.Run(null, "evaluate", "--model", _run.Tiny.RunDir(), "--src", _run.Tiny.File("val.de"), "--ref", _run.Tiny.File("val.en"),
+            "--tokenize", "intl", "--lowercase", "--output", hyp);
+        Assert.True(r.Exit == 0, r.Err);
+        var expected = Sharpformer.Evaluation.Bleu.Corpus(File.ReadAllLines(hyp), [File.ReadAllLines(_run.Tiny.File("val.en"))],
+            new Sharpformer.Evaluation.BleuOptions { Tokenize = Sharpformer.Evaluation.BleuTokenizer.Intl, Lowercase = true });
+        Assert.Contains($"BLEU = {expected.Score:F2}", r.Out);
+        Assert.Contains("case:lc|eff:no|tok:intl", r.Out);
+        var bad = CliProcess.Run(null, "evaluate", "--model", _run.Tiny.RunDir(), "--src", _run.Tiny.File("val.de"), "--ref", _run.Tiny.File("val.en"), "--tokenize", "moses");
+        Assert.Equal(2, bad.Exit);
+        Assert.StartsWith("error: --tokenize:", bad.Err);
+    }
+
+    [Fact]
+    public void Translate_defaults_to_the_decoding_of_the_models_recipe()
+    {
+        // The tiny recipe scores its test set with beam 2 and its preset's α: translate without --beam/--alpha must decode the same way.
+        string input = _run.Tiny.File("val.de");
+        using var recipe = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(_run.Tiny.RunDir(), "run.json")));
+        Assert.Equal(2, recipe.RootElement.GetProperty("test_beam").GetInt32());
+        string alpha = recipe.RootElement.GetProperty("test_length_penalty").GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var byRecipe = CliProcess.Run(null, "translate", "--model", _run.Tiny.RunDir(), "--input", input, "--n-best", "2");
+        Assert.True(byRecipe.Exit == 0, byRecipe.Err);   // n-best 2 is only allowed because the default beam is 2
+        var explicitBeam = CliProcess.Run(null, "translate", "--model", _run.Tiny.RunDir(), "--input", input, "--n-best", "2", "--beam", "2", "--alpha", alpha);
+        Assert.Equal(explicitBeam.Out, byRecipe.Out);
+    }
+
+    [Fact]
     public void Average_writes_a_model_folder_that_evaluate_accepts()
     {
         string outDir = Path.Combine(_run.Tiny.Root, "averaged");
