@@ -25,14 +25,6 @@ public static unsafe class Gemm
             Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
     }
 
-    /// <summary>Pointer form for callers that already hold pinned memory; same contract, lengths unchecked.</summary>
-    public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
-    {
-        Validate(transA, transB, m, n, k, long.MaxValue, lda, long.MaxValue, ldb, long.MaxValue, ldc);
-        Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    }
-
     private static void Validate(bool transA, bool transB, int m, int n, int k,
         long aLen, int lda, long bLen, int ldb, long cLen, int ldc)
     {

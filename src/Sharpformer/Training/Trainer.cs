@@ -25,6 +25,10 @@ public sealed class Trainer
     private readonly Stopwatch _clock = new();
     private double _elapsedBefore;
 
+    /// <summary>A trainer writing its run into <paramref name="outputDirectory"/> (created if needed).</summary>
+    public Trainer(string outputDirectory, TrainingOptions options, ITrainingObserver? observer = null)
+        : this(new RunDirectory(outputDirectory), options, observer) { }
+
     public Trainer(RunDirectory run, TrainingOptions options, ITrainingObserver? observer = null)
     {
         _run = run;
@@ -34,7 +38,11 @@ public sealed class Trainer
 
     private double Elapsed => _elapsedBefore + _clock.Elapsed.TotalSeconds;
 
-    public TrainingSummary Run(bool resume, CancellationToken cancel = default)
+    /// <summary>
+    /// Trains to the end of the recipe (epochs, time budget or early stopping) and writes the final model;
+    /// with <paramref name="resume"/>, continues the run from its latest checkpoint. Cancelling saves a checkpoint first.
+    /// </summary>
+    public TrainingSummary Run(bool resume = false, CancellationToken cancel = default)
     {
         _clock.Start();
         if (_options.Threads > 0) ComputePool.Threads = _options.Threads;

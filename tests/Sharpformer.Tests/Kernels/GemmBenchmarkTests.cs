@@ -5,9 +5,6 @@ namespace Sharpformer.Tests.Kernels;
 
 public class GemmBenchmarkTests
 {
-    /// <summary>Set to a file path to run the full GEMM benchmark from the test runner and write its table and JSON there.</summary>
-    private const string FullRunVariable = "SHARPFORMER_GEMM_BENCH_OUT";
-
     [Fact]
     public void TinyRun_ReportsEveryShapeAndThreadCount_AsTableAndJson()
     {
@@ -45,14 +42,5 @@ public class GemmBenchmarkTests
     {
         Assert.Throws<UserInputException>(() => GemmBenchmark.Run(new GemmBenchmarkOptions { Repeats = 0 }));
         Assert.Throws<UserInputException>(() => GemmBenchmark.Run(new GemmBenchmarkOptions { ThreadCounts = [0] }));
-    }
-
-    [Fact]
-    public void FullRun_WhenRequested()
-    {
-        string? path = Environment.GetEnvironmentVariable(FullRunVariable);
-        if (string.IsNullOrWhiteSpace(path)) return;
-        var report = GemmBenchmark.Run(new GemmBenchmarkOptions());
-        File.WriteAllText(path, report.ToTable() + Environment.NewLine + report.ToJson());
     }
 }

@@ -66,7 +66,12 @@ public sealed class TransformerConfigTests
     public void Valid_configurations_pass_and_zero_encoder_layers_are_allowed()
     {
         Assert.Same(Valid, Valid.Validate());
-        Assert.NotNull(new Transformer(Valid with { EncoderLayers = 0 }));
-        Assert.NotNull(new TransformerConfig().Validate());           // the paper's base model
+        // No encoder layers: the memory is the embedded source itself, and no encoder parameters exist.
+        var model = new Transformer(Valid with { EncoderLayers = 0 });
+        Assert.DoesNotContain(model.Parameters, p => p.Name.StartsWith("transformer.encoder.layers.", StringComparison.Ordinal));
+        Assert.Empty(model.CreateWorkspace().Encoder.Layers);
+        // the paper's base model: d 512, 8 heads of 64, d_ff 2048, 6+6 layers, post-LN, dropout 0.1
+        var paper = new TransformerConfig().Validate();
+        Assert.Equal((512, 8, 64, 2048, 6, 6, false, 0.1f), (paper.DModel, paper.Heads, paper.HeadDim, paper.DFf, paper.EncoderLayers, paper.DecoderLayers, paper.NormFirst, paper.Dropout));
     }
 }
