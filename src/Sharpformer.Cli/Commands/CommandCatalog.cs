@@ -10,6 +10,7 @@ public static class CommandCatalog
         yield return TrainCommand.Create();
         yield return TranslateCommand.Create();
         yield return EvaluateCommand.Create();
+        yield return AttentionCommand.Create();
         yield return AverageCommand.Create();
         yield return BleuCommand.Create();
         yield return BenchCommand.Create();
