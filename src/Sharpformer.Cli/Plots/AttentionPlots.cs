@@ -57,9 +57,10 @@ public static class AttentionPlots
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, keys.Count).Select(j => (double)j).ToArray(), [.. keys]);
         plot.Axes.Bottom.TickLabelStyle.Rotation = -60;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+        // room for the rotated labels, which the automatic layout does not measure
+        plot.Axes.Bottom.MinimumSize = 16 + 7 * keys.Select(k => k.Length).DefaultIfEmpty(1).Max();
         plot.Axes.Left.Label.Text = "query (attends from)";
-        plot.Axes.Bottom.Label.Text = "key (attends to)";
-        plot.Title(title, size: 13);
+        plot.Title(title + "\nrows: queries, columns: keys (attended to)", size: 13);
         plot.Font.Set(PlotFonts.Ensure());
         return plot;
     }
