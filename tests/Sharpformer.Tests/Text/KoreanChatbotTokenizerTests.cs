@@ -28,17 +28,7 @@ public sealed class KoreanChatbotTokenizerTests(ChatbotTokenizerFixture fixture)
 {
     private readonly SubwordTokenizer _tokenizer = fixture.Tokenizer;
 
-    private static List<string> Failures(SubwordTokenizer tokenizer, IEnumerable<string> lines)
-    {
-        var failures = new List<string>();
-        foreach (string line in lines)
-        {
-            int[] ids = tokenizer.Encode(line);
-            string back = tokenizer.Decode(ids);
-            if (back != line || ids.Any(id => id < 4)) failures.Add($"[{line}] -> [{back}]");
-        }
-        return failures;
-    }
+    private static List<string> Failures(SubwordTokenizer tokenizer, IEnumerable<string> lines) => RoundTrip.Failures(tokenizer, lines);
 
     [Fact]
     public void EveryChatbotQuestionAndAnswerRoundTripsExactly()
