@@ -11,6 +11,14 @@ namespace Sharpformer.Layers.Recurrent;
 /// States h0, c0, h_n, c_n are [layers·dirs, B, H], layer-major (l0 forward, l0 reverse, l1 forward, …).
 /// Caches: every layer's output (dropped in place in training); the layers cache the rest.
 /// </summary>
+/// <remarks>
+/// The pieces of an RNN encoder-decoder, one per file of this folder: <see cref="RecurrentCell"/> holds the
+/// gate math of one step (the only copy, used by full sequences and by <see cref="Step"/>);
+/// <see cref="RecurrentLayer"/> runs one direction of one layer over time (one input GEMM, one hidden GEMM
+/// per step, BPTT); this stack wires layers and directions together; <see cref="LuongAttention"/> and
+/// <see cref="BahdanauAttention"/> let a decoder read the encoder output, sharing the masked softmax and
+/// context read-out of SourceAttention.
+/// </remarks>
 public sealed class RecurrentStack
 {
     private readonly RecurrentLayer[] _layers;
