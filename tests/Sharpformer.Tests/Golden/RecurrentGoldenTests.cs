@@ -1,3 +1,4 @@
+using Sharpformer.Layers;
 using System.Globalization;
 using Sharpformer.IO;
 using Sharpformer.Layers.Recurrent;
@@ -145,7 +146,7 @@ public sealed class RecurrentGoldenTests
             _contents = SafeTensors.Read(Path);
             int I(string key) => int.Parse(Meta(key), CultureInfo.InvariantCulture);
             var cell = RecurrentCell.Parse(Meta("cell"));
-            Stack = new RecurrentStack("", cell, I("input"), I("hidden"), I("layers"), bool.Parse(Meta("bidirectional")));
+            Stack = new RecurrentStack(ParameterStore.Creating(), "", cell, I("input"), I("hidden"), I("layers"), bool.Parse(Meta("bidirectional")));
             foreach (var p in Stack.Parameters())
             {
                 var t = Tensor("param." + p.Name);

@@ -18,7 +18,7 @@ public sealed class RecurrentStackTests
 
     private static RecurrentStack Make(RecurrentCellKind cell, int layers, bool bidirectional, int seed, float dropout = 0f)
     {
-        var stack = new RecurrentStack("enc.rnn", cell, Input, Hidden, layers, bidirectional, dropout, new DropoutLayer.SiteCounter());
+        var stack = new RecurrentStack(ParameterStore.Creating(), "enc.rnn", cell, Input, Hidden, layers, bidirectional, dropout, new DropoutLayer.SiteCounter());
         var rng = new Random(seed);
         foreach (var p in stack.Parameters()) TestData.Uniform(rng, p.Length, -0.6f, 0.6f).CopyTo(p.Value.Span);
         return stack;
@@ -220,7 +220,7 @@ public sealed class RecurrentStackTests
     [Fact]
     public void Parameters_carry_pytorch_names_and_shapes()
     {
-        var stack = new RecurrentStack("enc.rnn", RecurrentCellKind.Lstm, 3, 4, layers: 2, bidirectional: true);
+        var stack = new RecurrentStack(ParameterStore.Creating(), "enc.rnn", RecurrentCellKind.Lstm, 3, 4, layers: 2, bidirectional: true);
         var names = stack.Parameters().Select(p => p.ToString()).ToList();
         Assert.Equal(16, names.Count);
         Assert.Equal("enc.rnn.weight_ih_l0 [16, 3]", names[0]);
@@ -230,7 +230,7 @@ public sealed class RecurrentStackTests
         Assert.Equal("enc.rnn.weight_ih_l0_reverse [16, 3]", names[4]);
         Assert.Equal("enc.rnn.weight_ih_l1 [16, 8]", names[8]);
         Assert.Equal("enc.rnn.bias_hh_l1_reverse [16]", names[15]);
-        Assert.Equal("weight_ih_l0 [3, 2]", new RecurrentStack("", RecurrentCellKind.Gru, 2, 1).Parameters().First().ToString());
+        Assert.Equal("weight_ih_l0 [3, 2]", new RecurrentStack(ParameterStore.Creating(), "", RecurrentCellKind.Gru, 2, 1).Parameters().First().ToString());
 
         stack.InitializeUniform(seed: 1);
         float bound = 1f / MathF.Sqrt(4);

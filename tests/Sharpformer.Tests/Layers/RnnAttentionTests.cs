@@ -31,7 +31,7 @@ public sealed class RnnAttentionTests
     private static Subject Make(string kind, int seed)
     {
         if (kind == "luong") return new Subject { Luong = new LuongAttention(Ds) };
-        var attention = new BahdanauAttention("attn", Dq, Ds, A);
+        var attention = new BahdanauAttention(ParameterStore.Creating(), "attn", Dq, Ds, A);
         var rng = new Random(seed);
         foreach (var p in attention.Parameters()) TestData.Uniform(rng, p.Length, -0.8f, 0.8f).CopyTo(p.Value.Span);
         return new Subject { Bahdanau = attention };
@@ -156,7 +156,7 @@ public sealed class RnnAttentionTests
     [Fact]
     public void Bahdanau_parameters_are_named_under_the_prefix_and_shapes_are_checked()
     {
-        var attention = new BahdanauAttention("decoder.attention", Dq, Ds, A);
+        var attention = new BahdanauAttention(ParameterStore.Creating(), "decoder.attention", Dq, Ds, A);
         Assert.Equal(["decoder.attention.query.weight [4, 5]", "decoder.attention.key.weight [4, 6]", "decoder.attention.v.weight [1, 4]"],
             attention.Parameters().Select(p => p.ToString()));
         var mask = new AttentionMask().SetFromLengths(SourceLengths, Ts, causal: false);

@@ -19,15 +19,15 @@ public sealed class BahdanauAttention
     private Tensor? _queries, _memory;
     private int _batch, _tq, _ts;
 
-    public BahdanauAttention(string name, int queryDim, int memoryDim, int attentionDim)
+    public BahdanauAttention(ParameterStore store, string name, int queryDim, int memoryDim, int attentionDim)
     {
         if (queryDim <= 0 || memoryDim <= 0 || attentionDim <= 0)
             throw new ArgumentOutOfRangeException(nameof(attentionDim), $"Attention sizes must be positive, got {queryDim}, {memoryDim}, {attentionDim}.");
         (QueryDim, MemoryDim, AttentionDim) = (queryDim, memoryDim, attentionDim);
         string prefix = name.Length == 0 ? "" : name + ".";
-        QueryWeight = new Parameter(prefix + "query.weight", ParameterRole.Weight, attentionDim, queryDim);
-        KeyWeight = new Parameter(prefix + "key.weight", ParameterRole.Weight, attentionDim, memoryDim);
-        V = new Parameter(prefix + "v.weight", ParameterRole.Weight, 1, attentionDim);
+        QueryWeight = store.Get(prefix + "query.weight", ParameterRole.Weight, [attentionDim, queryDim]);
+        KeyWeight = store.Get(prefix + "key.weight", ParameterRole.Weight, [attentionDim, memoryDim]);
+        V = store.Get(prefix + "v.weight", ParameterRole.Weight, [1, attentionDim]);
     }
 
     public int QueryDim { get; }

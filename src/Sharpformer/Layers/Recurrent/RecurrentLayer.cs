@@ -29,16 +29,16 @@ public sealed class RecurrentLayer
     /// Parameters are named "{prefix}weight_ih{suffix}", "{prefix}weight_hh{suffix}", "{prefix}bias_ih{suffix}",
     /// "{prefix}bias_hh{suffix}", e.g. prefix "encoder.rnn." and suffix "_l0_reverse".
     /// </summary>
-    public RecurrentLayer(RecurrentCellKind cell, int inputSize, int hiddenSize, bool reverse, string prefix = "", string suffix = "")
+    public RecurrentLayer(ParameterStore store, RecurrentCellKind cell, int inputSize, int hiddenSize, bool reverse, string prefix = "", string suffix = "")
     {
         if (inputSize <= 0) throw new ArgumentOutOfRangeException(nameof(inputSize), $"Input size must be positive, got {inputSize}.");
         _cell = new RecurrentCell(cell, hiddenSize);
         _gw = _cell.GateWidth;
         (InputSize, HiddenSize, Reverse) = (inputSize, hiddenSize, reverse);
-        WeightIh = new Parameter(prefix + "weight_ih" + suffix, ParameterRole.Weight, _gw, inputSize);
-        WeightHh = new Parameter(prefix + "weight_hh" + suffix, ParameterRole.Weight, _gw, hiddenSize);
-        BiasIh = new Parameter(prefix + "bias_ih" + suffix, ParameterRole.Bias, _gw);
-        BiasHh = new Parameter(prefix + "bias_hh" + suffix, ParameterRole.Bias, _gw);
+        WeightIh = store.Get(prefix + "weight_ih" + suffix, ParameterRole.Weight, [_gw, inputSize]);
+        WeightHh = store.Get(prefix + "weight_hh" + suffix, ParameterRole.Weight, [_gw, hiddenSize]);
+        BiasIh = store.Get(prefix + "bias_ih" + suffix, ParameterRole.Bias, [_gw]);
+        BiasHh = store.Get(prefix + "bias_hh" + suffix, ParameterRole.Bias, [_gw]);
     }
 
     public RecurrentCellKind Cell => _cell.Kind;

@@ -29,7 +29,7 @@ public sealed class RecurrentStack
     /// <param name="name">Prefix of the parameter names ("" gives PyTorch's bare "weight_ih_l0").</param>
     /// <param name="dropout">Dropout on the outputs of every layer but the last (training only).</param>
     /// <param name="sites">Hands out the dropout site ids; needed when <paramref name="dropout"/> &gt; 0.</param>
-    public RecurrentStack(string name, RecurrentCellKind cell, int inputSize, int hiddenSize, int layers = 1, bool bidirectional = false,
+    public RecurrentStack(ParameterStore store, string name, RecurrentCellKind cell, int inputSize, int hiddenSize, int layers = 1, bool bidirectional = false,
         float dropout = 0f, DropoutLayer.SiteCounter? sites = null)
     {
         if (layers <= 0) throw new ArgumentOutOfRangeException(nameof(layers), $"A recurrent stack needs at least one layer, got {layers}.");
@@ -39,7 +39,7 @@ public sealed class RecurrentStack
         _layers = new RecurrentLayer[layers * Directions];
         for (int l = 0; l < layers; l++)
             for (int d = 0; d < Directions; d++)
-                _layers[l * Directions + d] = new RecurrentLayer(cell, l == 0 ? inputSize : Directions * hiddenSize, hiddenSize,
+                _layers[l * Directions + d] = new RecurrentLayer(store, cell, l == 0 ? inputSize : Directions * hiddenSize, hiddenSize,
                     reverse: d == 1, prefix, $"_l{l}" + (d == 1 ? "_reverse" : ""));
         _dropouts = new DropoutLayer[layers - 1];
         for (int l = 0; l < layers - 1; l++) _dropouts[l] = new DropoutLayer(dropout, sites?.Next() ?? 0);
