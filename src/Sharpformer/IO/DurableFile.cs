@@ -77,7 +77,12 @@ public static class DurableFile
         Directory.Move(target, aside);
         NativeFile.SyncDirectory(parent);
         Faults.After("moved-aside");
-        Directory.Move(staged, target);
+        try { Directory.Move(staged, target); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Directory.Move(aside, target);                                       // an error, not a crash: put the old one back now
+            throw;
+        }
         NativeFile.SyncDirectory(parent);
         Faults.After("moved-in");
         Directory.Delete(aside, recursive: true);

@@ -25,6 +25,7 @@ internal static unsafe partial class NativeFile
     /// </summary>
     internal static (Kind Kind, long Length) Inspect(string path)
     {
+        if (path.Contains('\0')) throw new UserInputException($"{path.Replace('\0', '?')}: not a valid path (it contains a NUL character)");
         if (OperatingSystem.IsLinux())
         {
             try
