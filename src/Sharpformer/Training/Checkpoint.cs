@@ -6,9 +6,10 @@ namespace Sharpformer.Training;
 
 /// <summary>
 /// A checkpoint directory: model.safetensors (weights + config), optimizer.safetensors (Adam's
-/// first and second moments per parameter, and its step) and state.json (<see cref="TrainingState"/>).
-/// It is written into a temporary directory and renamed into place, so a crash never leaves a
-/// half-written checkpoint behind.
+/// first and second moments per parameter, and its step), state.json (<see cref="TrainingState"/>)
+/// and, written last, checksums.sha256 (<see cref="CheckpointManifest"/>). It is staged in a
+/// temporary folder whose files are each fsynced, then swapped in by <see cref="DurableFile.ReplaceDirectory"/>,
+/// so a crash at any point leaves a complete checkpoint under the name (the old or the new one).
 /// </summary>
 public static class Checkpoint
 {
@@ -18,30 +19,52 @@ public static class Checkpoint
 
     public static void Save(string directory, Transformer model, Adam optimizer, TrainingState state)
     {
-        string parent = Path.GetDirectoryName(Path.GetFullPath(directory))!;
+        string target = Path.GetFullPath(directory);
+        string parent = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(parent);
-        string tmp = Path.Combine(parent, ".tmp-" + Path.GetFileName(directory) + "-" + Environment.ProcessId);
-        if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
-        Directory.CreateDirectory(tmp);
-        ModelFile.Save(model, Path.Combine(tmp, ModelFileName));
-        var moments = model.Parameters.SelectMany((p, i) => new[]
+        string tmp = Path.Combine(parent, DurableFile.TempPrefix + Path.GetFileName(target) + "-" + Environment.ProcessId);
+        try
         {
-            SafeTensor.FromFloats("adam.m." + p.Name, optimizer.FirstMoments[i], p.Shape.ToArray()),
-            SafeTensor.FromFloats("adam.v." + p.Name, optimizer.SecondMoments[i], p.Shape.ToArray()),
-        });
-        SafeTensors.Write(Path.Combine(tmp, OptimizerFileName), moments, new Dictionary<string, string> { ["adam.step"] = optimizer.Step.ToString() });
-        File.WriteAllText(Path.Combine(tmp, StateFileName), JsonSerializer.Serialize(state, ModelFile.JsonOptions));
-        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-        Directory.Move(tmp, directory);
+            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
+            Directory.CreateDirectory(tmp);
+            ModelFile.Save(model, Path.Combine(tmp, ModelFileName));
+            var moments = model.Parameters.SelectMany((p, i) => new[]
+            {
+                SafeTensor.FromFloats("adam.m." + p.Name, optimizer.FirstMoments[i], p.Shape.ToArray()),
+                SafeTensor.FromFloats("adam.v." + p.Name, optimizer.SecondMoments[i], p.Shape.ToArray()),
+            });
+            SafeTensors.Write(Path.Combine(tmp, OptimizerFileName), moments, new Dictionary<string, string> { ["adam.step"] = optimizer.Step.ToString() });
+            DurableFile.WriteAllText(Path.Combine(tmp, StateFileName), JsonSerializer.Serialize(state, ModelFile.JsonOptions));
+            CheckpointManifest.Write(tmp);
+            DurableFile.ReplaceDirectory(tmp, target);
+        }
+        catch (Exception e) when (e is UserInputException or IOException or UnauthorizedAccessException)
+        {
+            // a write failed (disk full, permissions) while staging: drop the half-staged folder, the old checkpoint was never touched
+            // (a failure in the swap itself is rolled back by ReplaceDirectory, or left for RunDirectory.CleanStale)
+            try { if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true); } catch (IOException) { /* RunDirectory.CleanStale removes it */ }
+            string why = (e is UserInputException { InnerException: { } inner } ? inner : e).Message.ReplaceLineEndings(" ");
+            throw new UserInputException($"{target}: checkpoint could not be saved ({why}); the previous one, if any, is unchanged", e);
+        }
     }
 
-    /// <summary>Restores weights, Adam moments and step into existing objects; returns the saved state.</summary>
+    /// <summary>Rewrites state.json of a saved checkpoint (e.g. to mark the run finished) and its checksum.</summary>
+    public static void SaveState(string directory, TrainingState state)
+    {
+        DurableFile.WriteAllText(Path.Combine(directory, StateFileName), JsonSerializer.Serialize(state, ModelFile.JsonOptions));
+        CheckpointManifest.Refresh(directory, StateFileName);
+    }
+
+    /// <summary>
+    /// Restores weights, Adam moments and step into existing objects; returns the saved state. A NaN or an
+    /// infinity in either file is an error: resuming from it would silently train garbage.
+    /// </summary>
     public static TrainingState Load(string directory, Transformer model, Adam optimizer)
     {
         string modelPath = Path.Combine(directory, ModelFileName);
-        ModelFile.LoadWeights(model, SafeTensors.Read(modelPath), modelPath);
+        ModelFile.LoadWeights(model, SafeTensors.Read(modelPath, requireFinite: true), modelPath);
         string optPath = Path.Combine(directory, OptimizerFileName);
-        var opt = SafeTensors.Read(optPath);
+        var opt = SafeTensors.Read(optPath, requireFinite: true);
         for (int i = 0; i < model.Parameters.Count; i++)
         {
             var p = model.Parameters[i];

@@ -1,4 +1,7 @@
+using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using Sharpformer.IO;
 using Sharpformer.Model;
 using Sharpformer.Text;
 
@@ -14,8 +17,11 @@ namespace Sharpformer.Training;
 /// model.safetensors     the final model (averaged or best) that translate and evaluate load
 /// metrics.jsonl         one JSON line per log interval and per validation
 /// </code>
+/// Every file is replaced crash-safely (<see cref="DurableFile"/>); opening a run folder never changes it,
+/// so translate/evaluate can read a run that is still training. The trainer, its only writer, calls
+/// <see cref="CleanStale"/> at start to clear what a crash left behind.
 /// </summary>
-public sealed class RunDirectory
+public sealed partial class RunDirectory
 {
     public RunDirectory(string path) => Root = Path.GetFullPath(path);
 
@@ -57,36 +63,160 @@ public sealed class RunDirectory
 
     private const string ResumeSuffix = "-resume";
 
-    /// <summary>The newest checkpoint directory, or null when none was written.</summary>
-    public string? LatestCheckpoint()
+    [GeneratedRegex(@"^step-(\d{1,18})(-resume)?$")]
+    private static partial Regex CheckpointName();
+
+    /// <summary>The checkpoint to resume from (null when there is none), and one line saying which and why.</summary>
+    public sealed record CheckpointChoice(string? Path, string Message);
+
+    /// <summary>
+    /// The newest intact checkpoint: the one checkpoints/latest names, if that is a checkpoint folder of this run
+    /// whose checksums verify; otherwise the first that verifies scanning newest step first (a scheduled one
+    /// before a resume-only one of the same step). Checkpoints saved before checksums existed are accepted as
+    /// unverified. Reads only: verifying hashes the files, so call it once per decision.
+    /// </summary>
+    public CheckpointChoice ChooseResumeCheckpoint()
     {
-        if (!File.Exists(LatestPointer)) return null;
-        string dir = Path.Combine(CheckpointsDir, File.ReadAllText(LatestPointer).Trim());
-        return Directory.Exists(dir) ? dir : null;
+        var skipped = new List<string>();
+        string? named = ReadLatestPointer(skipped);
+        if (named != null)
+        {
+            var check = CheckpointManifest.Verify(named);
+            if (check.Usable) return new(named, $"Resuming from {Path.GetFileName(named)}, named by {LatestPointer} ({check.Detail}).");
+            skipped.Add($"{LatestPointer} names {Path.GetFileName(named)}, which {check.Detail}");
+        }
+        foreach (string dir in AllCheckpoints().OrderByDescending(StepOf).ThenBy(IsResumeOnly))
+        {
+            if (dir == named) continue;
+            var check = CheckpointManifest.Verify(dir);
+            if (check.Usable)
+                return new(dir, (skipped.Count > 0 ? string.Join("; ", skipped) + "; resuming" : "Resuming")
+                    + $" from {Path.GetFileName(dir)}, the newest intact checkpoint ({check.Detail}).");
+            skipped.Add($"{Path.GetFileName(dir)} {check.Detail}");
+        }
+        return new(null, skipped.Count == 0 ? $"No checkpoint in {CheckpointsDir}." : $"No intact checkpoint in {CheckpointsDir}: {string.Join("; ", skipped)}.");
     }
+
+    /// <summary>The checkpoint to resume from, or null: <see cref="ChooseResumeCheckpoint"/> without the explanation.</summary>
+    public string? LatestCheckpoint() => ChooseResumeCheckpoint().Path;
 
     /// <summary>Scheduled checkpoint directories, oldest first (the ones averaging may use).</summary>
-    public IReadOnlyList<string> Checkpoints() => AllCheckpoints().Where(d => !d.EndsWith(ResumeSuffix, StringComparison.Ordinal)).ToList();
+    public IReadOnlyList<string> Checkpoints() => AllCheckpoints().Where(d => !IsResumeOnly(d)).ToList();
 
+    // Checkpoint folders of this run, oldest step first; temporary and foreign folders are not checkpoints.
     private List<string> AllCheckpoints() =>
         Directory.Exists(CheckpointsDir)
-            ? Directory.GetDirectories(CheckpointsDir, "step-*").Order(StringComparer.Ordinal).ToList()
+            ? Directory.GetDirectories(CheckpointsDir, "step-*").Where(d => CheckpointName().IsMatch(Path.GetFileName(d)))
+                .OrderBy(StepOf).ThenBy(d => d, StringComparer.Ordinal).ToList()
             : [];
 
-    public void SetLatest(string checkpointDir) => WriteAtomically(LatestPointer, Path.GetFileName(checkpointDir));
+    private static long StepOf(string dir) => long.Parse(CheckpointName().Match(Path.GetFileName(dir)).Groups[1].ValueSpan);
 
-    /// <summary>Deletes scheduled checkpoints beyond the newest <paramref name="keep"/>, and resume-only ones other than the latest.</summary>
-    public void Prune(int keep)
+    private static bool IsResumeOnly(string dir) => dir.EndsWith(ResumeSuffix, StringComparison.Ordinal);
+
+    public void SetLatest(string checkpointDir)
     {
-        string? latest = LatestCheckpoint();
-        var scheduled = Checkpoints();
-        var stale = scheduled.Take(Math.Max(0, scheduled.Count - keep))
-            .Concat(AllCheckpoints().Where(d => d.EndsWith(ResumeSuffix, StringComparison.Ordinal)));
-        foreach (var dir in stale)
-            if (dir != latest) Directory.Delete(dir, recursive: true);
+        string name = Path.GetFileName(checkpointDir);
+        if (!CheckpointName().IsMatch(name) || Path.GetDirectoryName(Path.GetFullPath(checkpointDir)) != CheckpointsDir)
+            throw new ArgumentException($"{checkpointDir} is not a checkpoint folder of {Root}.");
+        WriteAtomically(LatestPointer, name);
     }
 
-    /// <summary>The model a user means by this directory: the final model, else the best, else the latest checkpoint's.</summary>
+    // The folder checkpoints/latest names, if it is an existing checkpoint folder of this run; otherwise null, with the reason in skipped.
+    private string? ReadLatestPointer(List<string> skipped)
+    {
+        var (kind, length) = NativeFile.Inspect(LatestPointer);
+        if (kind == NativeFile.Kind.Missing)
+        {
+            if (AllCheckpoints().Count > 0) skipped.Add($"{LatestPointer} is missing");
+            return null;
+        }
+        string? problem = kind != NativeFile.Kind.RegularFile ? "is not a regular file" : length > 256 ? $"is {length} bytes, too long for a checkpoint name" : null;
+        string text = "";
+        if (problem == null)
+        {
+            try { text = File.ReadAllText(LatestPointer, new UTF8Encoding(false, throwOnInvalidBytes: true)).Trim(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException) { problem = "cannot be read as text"; }
+        }
+        problem ??= text.Length == 0 ? "is empty"
+            : Path.IsPathRooted(text) ? $"holds an absolute path ({SafeTensorsLayout.Quote(text)}), not a checkpoint name"
+            : !CheckpointName().IsMatch(text) ? $"holds {SafeTensorsLayout.Quote(text)}, not the name of a checkpoint folder of this run"
+            : !Directory.Exists(Path.Combine(CheckpointsDir, text)) ? $"names {text}, which does not exist"
+            : null;
+        if (problem == null) return Path.Combine(CheckpointsDir, text);
+        skipped.Add($"{LatestPointer} {problem}");
+        return null;
+    }
+
+    /// <summary>
+    /// Deletes scheduled checkpoints beyond the newest <paramref name="keep"/>, and resume-only ones other than
+    /// the current one (the one "latest" names, else the newest intact). A checkpoint of a later step than the
+    /// current one is never deleted: it may be the intact newest one that could not be followed, and is
+    /// superseded only once a later checkpoint exists.
+    /// </summary>
+    public void Prune(int keep)
+    {
+        string? current = ReadLatestPointer([]) ?? ChooseResumeCheckpoint().Path;
+        if (current == null) return;                                             // nothing known to be intact: delete nothing
+        long currentStep = StepOf(current);
+        var kept = Checkpoints().Where(d => StepOf(d) <= currentStep).TakeLast(keep).ToHashSet();
+        foreach (var dir in AllCheckpoints().Where(d => d != current && StepOf(d) <= currentStep))
+        {
+            if (!IsResumeOnly(dir) && kept.Contains(dir)) continue;
+            // renamed first, so a crash mid-delete leaves a temporary CleanStale removes, not a half checkpoint
+            string doomed = Path.Combine(CheckpointsDir, $"{DurableFile.TempPrefix}pruned-{Path.GetFileName(dir)}-{Environment.ProcessId}");
+            if (Directory.Exists(doomed)) Directory.Delete(doomed, recursive: true);   // left by a crash of a process with our id
+            Directory.Move(dir, doomed);
+            Directory.Delete(doomed, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Clears what a crash left: temporary files and folders (".tmp-…", and the "….tmp" names of earlier versions)
+    /// in the run folder, the checkpoints folder and each checkpoint; restores a checkpoint that was moved aside
+    /// while being replaced; and cuts a torn last line off metrics.jsonl. Only the run's single writer may call
+    /// it, before it writes anything. Returns one line per action.
+    /// </summary>
+    public IReadOnlyList<string> CleanStale()
+    {
+        var done = new List<string>();
+        foreach (string dir in new[] { Root, CheckpointsDir }.Concat(AllCheckpoints()))
+        {
+            done.AddRange(DurableFile.CleanStale(dir));
+            if (!Directory.Exists(dir)) continue;
+            foreach (string legacy in Directory.GetFiles(dir, "*.tmp"))
+            {
+                File.Delete(legacy);
+                done.Add($"{legacy}: removed, a temporary left by an interrupted write");
+            }
+        }
+        if (CutTornMetricsLine() is { } cut) done.Add(cut);
+        return done;
+    }
+
+    // A crash mid-append leaves a partial last line; keeping it would glue the next record onto it.
+    private string? CutTornMetricsLine()
+    {
+        if (!File.Exists(MetricsPath)) return null;
+        using var fs = new FileStream(MetricsPath, FileMode.Open, FileAccess.ReadWrite);
+        long end = fs.Length, keep = end;
+        var buffer = new byte[4096];
+        while (keep > 0)
+        {
+            int n = (int)Math.Min(buffer.Length, keep);
+            fs.Position = keep - n;
+            fs.ReadExactly(buffer, 0, n);
+            int newline = Array.LastIndexOf(buffer, (byte)'\n', n - 1, n);
+            if (newline >= 0) { keep = keep - n + newline + 1; break; }
+            keep -= n;
+        }
+        if (keep == end) return null;
+        fs.SetLength(keep);
+        fs.Flush(flushToDisk: true);
+        return $"{MetricsPath}: cut a torn last line of {end - keep} bytes left by an interrupted write";
+    }
+
+    /// <summary>The model a user means by this directory: the final model, else the best, else the latest intact checkpoint's.</summary>
     public string ModelPathForInference()
     {
         if (File.Exists(FinalModelPath)) return FinalModelPath;
@@ -97,15 +227,31 @@ public sealed class RunDirectory
 
     public SubwordTokenizer LoadTokenizer() => SubwordTokenizer.Load(TokenizerDir);
 
-    public void AppendMetrics(object record) =>
-        File.AppendAllText(MetricsPath, JsonSerializer.Serialize(record, CompactJson) + "\n");
+    /// <summary>Appends one JSON line; if the file ends in a torn line (a crash, no <see cref="CleanStale"/>), the record starts a new one.</summary>
+    public void AppendMetrics(object record)
+    {
+        string line = JsonSerializer.Serialize(record, CompactJson) + "\n";
+        using var fs = new FileStream(MetricsPath, FileMode.OpenOrCreate, FileAccess.ReadWrite);
+        bool torn = false;
+        if (fs.Length > 0)
+        {
+            fs.Position = fs.Length - 1;
+            torn = fs.ReadByte() != '\n';
+        }
+        fs.Position = fs.Length;
+        fs.Write(Encoding.UTF8.GetBytes(torn ? "\n" + line : line));
+    }
 
     private static readonly JsonSerializerOptions CompactJson = new(ModelFile.JsonOptions) { WriteIndented = false };
 
+    /// <summary>
+    /// Replaces a file crash-safely (<see cref="DurableFile"/>). The trainer also rewrites a checkpoint's
+    /// state.json through here when a run finishes, so a checkpoint's checksum is refreshed with it; new code
+    /// should call <see cref="Checkpoint.SaveState"/> for that.
+    /// </summary>
     public static void WriteAtomically(string path, string text)
     {
-        string tmp = path + ".tmp";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
+        DurableFile.WriteAllText(path, text);
+        if (Path.GetFileName(path) == Checkpoint.StateFileName) CheckpointManifest.Refresh(Path.GetDirectoryName(Path.GetFullPath(path))!, Checkpoint.StateFileName);
     }
 }

@@ -6,7 +6,7 @@ using Sharpformer.Tests.Text;
 
 namespace Sharpformer.Tests.IO;
 
-/// <summary>The safetensors reader and writer: round trips, the byte layout, bad files, atomic writes.</summary>
+/// <summary>The safetensors reader and writer: round trips, the byte layout, bad files, atomic writes (hostile layouts: <see cref="SafeTensorsHostileFileTests"/>).</summary>
 public sealed class SafeTensorsTests : IDisposable
 {
     private readonly TempDir _dir = new();
@@ -179,11 +179,15 @@ public sealed class SafeTensorsTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.Equal([path], Directory.GetFiles(_dir.Path));                     // no temporary file left behind
 
-        // the temporary file cannot be created: the target is still untouched
-        Directory.CreateDirectory(path + ".tmp");
-        Assert.ThrowsAny<Exception>(() => SafeTensors.Write(path, [SafeTensor.FromFloats("w", [1f], 1)]));
+        // the disk fills up halfway through the data: a one-line error naming the file, the target untouched
+        using (Sharpformer.Tests.Reliability.FullDiskStream.Install(capacity: 100))
+        {
+            var e = Assert.Throws<UserInputException>(() => SafeTensors.Write(path, [SafeTensor.FromFloats("w", new float[1000], 1000)]));
+            Assert.Contains(path, e.Message);
+            Assert.Contains("No space left on device", e.Message);
+        }
         Assert.Equal(before, File.ReadAllBytes(path));
-        Directory.Delete(path + ".tmp");
+        Assert.Equal([path], Directory.GetFiles(_dir.Path));
 
         // and a successful write replaces it
         SafeTensors.Write(path, [SafeTensor.FromFloats("w", [4f], 1)]);
