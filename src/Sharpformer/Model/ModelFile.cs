@@ -42,7 +42,7 @@ public static class ModelFile
     /// <summary>Loads the model a file holds, whatever its architecture.</summary>
     public static ISeq2SeqModel Load(string path)
     {
-        var contents = SafeTensors.Read(path);
+        var contents = SafeTensors.Read(path, requireFinite: true);
         return ReadArchitecture(contents, path) switch
         {
             Transformer.ArchitectureName => LoadTransformer(contents, path),
@@ -51,7 +51,7 @@ public static class ModelFile
     }
 
     /// <summary>Loads a file that must hold a Transformer.</summary>
-    public static Transformer LoadTransformer(string path) => LoadTransformer(SafeTensors.Read(path), path);
+    public static Transformer LoadTransformer(string path) => LoadTransformer(SafeTensors.Read(path, requireFinite: true), path);
 
     private static Transformer LoadTransformer(SafeTensors.Contents contents, string path)
     {
@@ -96,7 +96,7 @@ public static class ModelFile
     public static Transformer ImportPyTorch(string path, TransformerConfig config, string prefix = "")
     {
         var model = new Transformer(config);
-        LoadWeights(model, SafeTensors.Read(path), path, prefix);
+        LoadWeights(model, SafeTensors.Read(path, requireFinite: true), path, prefix);
         return model;
     }
 

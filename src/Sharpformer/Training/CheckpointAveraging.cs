@@ -17,7 +17,7 @@ public static class CheckpointAveraging
         foreach (var p in into.Parameters) p.Value.Clear();
         foreach (var file in modelFiles)
         {
-            var contents = SafeTensors.Read(file);
+            var contents = SafeTensors.Read(file, requireFinite: true);
             foreach (var p in into.Parameters)
             {
                 if (!contents.Tensors.TryGetValue(p.Name, out var t) || t.Count != p.Length)

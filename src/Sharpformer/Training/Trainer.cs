@@ -46,8 +46,14 @@ public sealed class Trainer
     {
         _clock.Start();
         if (_options.Threads > 0) ComputePool.Threads = _options.Threads;
-        string? checkpoint = resume ? _run.LatestCheckpoint() : null;
-        if (resume && checkpoint == null) _observer.OnMessage($"No checkpoint in {_run.Root}; starting from scratch.");
+        foreach (string cleaned in _run.CleanStale()) _observer.OnMessage(cleaned);
+        string? checkpoint = null;
+        if (resume)
+        {
+            var choice = _run.ChooseResumeCheckpoint();
+            checkpoint = choice.Path;
+            _observer.OnMessage(checkpoint == null ? choice.Message + " Starting from scratch." : choice.Message);
+        }
         if (checkpoint == null && _run.HasOptions && File.Exists(_run.FinalModelPath))
             throw UserInputException.ForField("OutputDirectory", $"{_run.Root} already holds a trained model; resume it or train into another folder");
 
@@ -168,7 +174,7 @@ public sealed class Trainer
         double bestBleu = state.BestBleu;
         string kind = "best";
         if (!File.Exists(_run.BestModelPath)) { ModelFile.Save(model, _run.BestModelPath); bestBleu = validator.Score(model, tokenizer, ValidDecode).Bleu; }
-        File.Copy(_run.BestModelPath, _run.FinalModelPath, overwrite: true);
+        IO.DurableFile.Copy(_run.BestModelPath, _run.FinalModelPath);
         double finalBleu = bestBleu;
         if (_options.AverageLast > 1 && files.Count > 1)
         {
@@ -184,7 +190,7 @@ public sealed class Trainer
         }
         state = state with { Finished = true, ElapsedSeconds = Elapsed };
         if (_run.LatestCheckpoint() is { } latest)
-            RunDirectory.WriteAtomically(Path.Combine(latest, Checkpoint.StateFileName), System.Text.Json.JsonSerializer.Serialize(state, ModelFile.JsonOptions));
+            Checkpoint.SaveState(latest, state);
         _run.AppendMetrics(new { final_model = kind, final_valid_bleu = finalBleu, elapsed_seconds = Elapsed });
         return new TrainingSummary(state, _run.FinalModelPath, finalBleu, kind);
     }
