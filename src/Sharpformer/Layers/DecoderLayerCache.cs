@@ -4,7 +4,8 @@ namespace Sharpformer.Layers;
 /// What one decoder layer keeps between decoding steps, row-major by decoding row: the keys and
 /// values of every position fed so far (self-attention, [rows, capacity, d] each) and the keys and
 /// values of the encoder memory (cross-attention, [rows, S, 2d], computed once per decode).
-/// Owned by a decoder state, never by the model, so decodes running at the same time do not meet.
+/// Used by one decoder state at a time (kept with the network the state rents), never by the model itself,
+/// so decodes running at the same time do not meet.
 /// </summary>
 public sealed class DecoderLayerCache
 {

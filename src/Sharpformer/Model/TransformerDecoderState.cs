@@ -9,8 +9,8 @@ namespace Sharpformer.Model;
 /// layers' <see cref="DecoderLayer.Step"/>, which appends its keys and values to the layer's cache and
 /// reuses the memory keys and values computed once at the start. The result equals the full decoder on
 /// the whole prefix (the look-ahead mask makes earlier positions independent of later ones), at a cost
-/// per step that does not grow with the square of the length. Owns its network and caches; reads the
-/// model's weights only.
+/// per step that does not grow with the square of the length. Rents a network of the model's (with the
+/// caches and scratch it keeps for decoding) until disposed; reads the model's weights only.
 /// </summary>
 internal sealed class TransformerDecoderState : IDecoderState
 {
@@ -36,16 +36,11 @@ internal sealed class TransformerDecoderState : IDecoderState
         var expandedIds = new int[Rows * _sourceLength];
         for (int r = 0; r < Rows; r++) encoded.SourceIds.AsSpan(r / copies * _sourceLength, _sourceLength).CopyTo(expandedIds.AsSpan(r * _sourceLength));
         _sourceMask.SetFromIds(expandedIds, Rows, _sourceLength, model.Config.PadId, causal: false);
-        _scratch = new float[Math.Max(model.Config.VocabSize, encoded.Batch * _sourceLength * 2 * d)];
-
         _network = model.Rent();
+        _scratch = _network.DecodeScratch(Math.Max(model.Config.VocabSize, encoded.Batch * _sourceLength * 2 * d));
         var layers = _network.Decoder.Layers;
-        _caches = new DecoderLayerCache[layers.Count];
-        for (int l = 0; l < layers.Count; l++)
-        {
-            _caches[l] = new DecoderLayerCache();
-            layers[l].StartDecoding(memory, copies, _caches[l], maxSteps, _scratch);
-        }
+        _caches = _network.DecodeCaches();
+        for (int l = 0; l < layers.Count; l++) layers[l].StartDecoding(memory, copies, _caches[l], maxSteps, _scratch);
     }
 
     public int Rows { get; private set; }

@@ -15,6 +15,8 @@ namespace Sharpformer.Model;
 public sealed class TransformerNetwork
 {
     private readonly AttentionMask _sourceMask = new(), _targetMask = new();
+    private DecoderLayerCache[] _decodeCaches = [];
+    private float[] _decodeScratch = [];
     private int _batch;
 
     internal TransformerNetwork(TransformerConfig config, ParameterStore store)
@@ -92,6 +94,23 @@ public sealed class TransformerNetwork
         var y = TargetEmbedding.Forward(tokens, tokens.Length, 1, ForwardContext.Eval, positionOffset: position);   // [n, 1, d] = E·√d + PE[t]
         var h = Decoder.Step(y, caches, position, sourceMask);                                                         // [n, 1, d]
         return Generator.Forward(h);                                                                                  // [n, 1, V]
+    }
+
+    /// <summary>
+    /// The key/value caches of the decode this network is rented for, one per decoder layer, kept with the
+    /// network so that decode after decode reuses the same buffers instead of allocating them again.
+    /// </summary>
+    internal DecoderLayerCache[] DecodeCaches()
+    {
+        if (_decodeCaches.Length != Decoder.Layers.Count) _decodeCaches = Decoder.Layers.Select(_ => new DecoderLayerCache()).ToArray();
+        return _decodeCaches;
+    }
+
+    /// <summary>A scratch buffer of at least <paramref name="length"/> floats for the decode this network is rented for.</summary>
+    internal float[] DecodeScratch(int length)
+    {
+        if (_decodeScratch.Length < length) _decodeScratch = new float[length];
+        return _decodeScratch;
     }
 
     public void ZeroGrad()
