@@ -24,6 +24,7 @@ public static class CliRunner
         ["OutputDirectory"] = "--out", ["Preset"] = "--preset", ["Last"] = "--last", ["Columns"] = "--columns",
         ["TrainTarget"] = "--train-tgt", ["ValidTarget"] = "--valid-tgt", ["TestTarget"] = "--test-tgt",
         ["MaxMinutes"] = "--max-minutes", ["BatchTokens"] = "--batch-tokens",
+        ["Temperature"] = "--temperature", ["TopK"] = "--top-k", ["TopP"] = "--top-p",
     };
 
     /// <summary>The one-line message for an error the user can fix, or null for a bug.</summary>

@@ -78,6 +78,12 @@ public sealed class DecodeOptionSet
     private readonly Option<double> _maxLenA = new("--max-len-a") { Description = "Output length limit: a·(source length) + b.", DefaultValueFactory = _ => 1.5 };
     private readonly Option<int> _maxLenB = new("--max-len-b") { Description = "See --max-len-a.", DefaultValueFactory = _ => 10 };
     private readonly Option<int>? _nBest;
+    private readonly Option<bool> _sample = new("--sample") { Description = "Draw each token from the model's distribution instead of searching (one answer per input; needs --beam 1)." };
+    private readonly Option<double?> _temperature = new("--temperature") { Description = "With --sample: divide log-probabilities by T (below 1 sharper, above 1 more varied; default 1)." };
+    private readonly Option<int?> _topK = new("--top-k") { Description = "With --sample: draw only among the K most likely tokens (0 = all; default 0)." };
+    private readonly Option<double?> _topP = new("--top-p") { Description = "With --sample: draw only among the most likely tokens whose probability sums to P (default 1 = all)." };
+    private readonly Option<ulong?> _seed = new("--seed") { Description = "With --sample: the seed of the draws; the same seed and input give the same output (default 0)." };
+    private readonly Option<int> _noRepeatNGram = new("--no-repeat-ngram") { Description = "Never repeat an n-gram of this many tokens in an output (0 = off).", DefaultValueFactory = _ => 0 };
 
     /// <param name="withNBest">Offer --n-best (translate writes n-best lists; evaluate scores only the best).</param>
     public DecodeOptionSet(bool withNBest = false)
@@ -88,14 +94,18 @@ public sealed class DecodeOptionSet
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { _beam, _alpha, _batchTokens, _maxLenA, _maxLenB }) command.Options.Add(o);
+        foreach (var o in new Option[] { _beam, _alpha, _batchTokens, _maxLenA, _maxLenB, _sample, _temperature, _topK, _topP, _seed, _noRepeatNGram })
+            command.Options.Add(o);
         if (_nBest != null) command.Options.Add(_nBest);
     }
 
     /// <summary>The options given, with beam and α from <paramref name="defaults"/> where not given.</summary>
     public DecodeOptions Read(ParseResult r, DecodeOptions defaults)
     {
-        int beam = r.GetValue(_beam) ?? defaults.Search.BeamSize, batch = r.GetValue(_batchTokens);
+        var sampling = ReadSampling(r);
+        if (sampling != null && r.GetValue(_beam) is > 1)
+            throw new UserInputException($"--sample: draws one answer per input, so it cannot be combined with --beam {r.GetValue(_beam)}");
+        int beam = sampling != null ? 1 : r.GetValue(_beam) ?? defaults.Search.BeamSize, batch = r.GetValue(_batchTokens);
         if (beam < 1) throw new UserInputException($"--beam: must be at least 1, got {beam}");
         if (batch < 1) throw new UserInputException($"--batch-tokens: must be positive, got {batch}");
         int nBest = _nBest != null ? r.GetValue(_nBest) : 1;
@@ -103,7 +113,21 @@ public sealed class DecodeOptionSet
         var search = new BeamSearchOptions
         {
             BeamSize = beam, LengthPenalty = r.GetValue(_alpha) ?? defaults.Search.LengthPenalty, MaxLenA = r.GetValue(_maxLenA), MaxLenB = r.GetValue(_maxLenB), NBest = nBest,
+            NoRepeatNGramSize = r.GetValue(_noRepeatNGram),
         };
-        return new DecodeOptions { Search = search.Validate(), BatchTokens = batch };
+        if (search.NoRepeatNGramSize < 0) throw new UserInputException($"--no-repeat-ngram: must be 0 (off) or positive, got {search.NoRepeatNGramSize}");
+        return new DecodeOptions { Search = search.Validate(), BatchTokens = batch, Sampling = sampling };
+    }
+
+    private SamplingOptions? ReadSampling(ParseResult r)
+    {
+        if (!r.GetValue(_sample))
+        {
+            foreach (var o in new Option[] { _temperature, _topK, _topP, _seed })
+                if (r.GetResult(o) is { Implicit: false }) throw new UserInputException($"{o.Name}: only applies with --sample");
+            return null;
+        }
+        return new SamplingOptions { Temperature = r.GetValue(_temperature) ?? 1.0, TopK = r.GetValue(_topK) ?? 0, TopP = r.GetValue(_topP) ?? 1.0, Seed = r.GetValue(_seed) ?? 0 }
+            .Validate();
     }
 }

@@ -54,8 +54,12 @@ public static class BeamSearch
             {
                 int rows = beams.Count;
                 var logits = decoder.Step(beams.Tokens.ToArray());                           // [rows, V] log-probabilities
-                if (spec.PadId != spec.EosId)
-                    for (int r = 0; r < rows; r++) logits[r * vocab + spec.PadId] = float.NegativeInfinity;
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = logits.Slice(r * vocab, vocab);
+                    if (spec.PadId != spec.EosId) row[spec.PadId] = float.NegativeInfinity;
+                    NoRepeatNGram.Ban(row, beams.Prefixes[r], options.NoRepeatNGramSize);
+                }
                 var next = new LiveBeams();
                 for (int first = 0; first < rows;)
                 {

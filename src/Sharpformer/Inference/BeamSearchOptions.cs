@@ -42,6 +42,9 @@ public sealed record BeamSearchOptions
 
     public BeamStopRule Stopping { get; init; } = BeamStopRule.Exact;
 
+    /// <summary>No n-gram of this size may occur twice in an output (<see cref="NoRepeatNGram"/>); 0 allows repeats.</summary>
+    public int NoRepeatNGramSize { get; init; }
+
     public OutputLengthRule OutputLength => new(MaxLenA, MaxLenB, MaxLenCap);
 
     /// <summary>Throws <see cref="UserInputException"/> naming the first bad field.</summary>
@@ -50,6 +53,7 @@ public sealed record BeamSearchOptions
         if (BeamSize < 1) throw new UserInputException($"beam search: beam size must be ≥ 1, got {BeamSize}");
         if (NBest < 1 || NBest > BeamSize) throw new UserInputException($"beam search: n-best must be between 1 and the beam size {BeamSize}, got {NBest}");
         if (!double.IsFinite(LengthPenalty)) throw new UserInputException($"beam search: length penalty α must be a finite number, got {LengthPenalty}");
+        if (NoRepeatNGramSize < 0) throw new UserInputException($"beam search: no-repeat n-gram size must be 0 (off) or positive, got {NoRepeatNGramSize}");
         if (!Enum.IsDefined(Stopping)) throw new UserInputException($"beam search: unknown stopping rule {Stopping}");
         OutputLength.Validate();
         return this;

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using Sharpformer.Layers;
 using Sharpformer.Model;
 
@@ -28,9 +28,10 @@ public static class GreedySearch
     /// Decodes a batch of sources [B, S] (padded with the pad id), each row up to its own limit from
     /// <paramref name="length"/>, choosing tokens by <paramref name="strategy"/> (null: argmax). Returns, per
     /// row, the output without BOS/EOS and its log-probability (Score = LogProb: no length penalty applies).
+    /// With <paramref name="noRepeatNGram"/> &gt; 0, no n-gram of that size occurs twice in an output.
     /// </summary>
     public static Hypothesis[] Decode(ISeq2SeqModel model, ReadOnlySpan<int> source, int batch, int sourceLength, OutputLengthRule length,
-        INextTokenStrategy? strategy = null)
+        INextTokenStrategy? strategy = null, int noRepeatNGram = 0)
     {
         strategy ??= ArgmaxStrategy.Instance;
         var spec = model.Tokens;
@@ -53,7 +54,9 @@ public static class GreedySearch
                     var logProb = logits.Slice(r * vocab, vocab);
                     if (spec.PadId != spec.EosId) logProb[spec.PadId] = float.NegativeInfinity;
                     int b = live[r];
-                    int next = strategy.Choose(logProb, b, step);
+                    var history = CollectionsMarshal.AsSpan(outputs[b]);
+                    NoRepeatNGram.Ban(logProb, history, noRepeatNGram);
+                    int next = strategy.Choose(logProb, b, history);
                     logProbs[b] += logProb[next];
                     tokens[r] = next;
                     if (next == spec.EosId) { ended[b] = true; continue; }

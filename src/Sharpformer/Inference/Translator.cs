@@ -13,6 +13,13 @@ public sealed record DecodeOptions
     /// <summary>Source tokens per decoding batch (sentences are sorted by length first).</summary>
     public int BatchTokens { get; init; } = 4096;
 
+    /// <summary>
+    /// Draw each token instead of taking the most likely one (null: search). Sampling keeps one hypothesis
+    /// per sentence, so it needs <see cref="BeamSearchOptions.BeamSize"/> 1; the length rule and
+    /// <see cref="BeamSearchOptions.NoRepeatNGramSize"/> still apply.
+    /// </summary>
+    public SamplingOptions? Sampling { get; init; }
+
     public static DecodeOptions Greedy { get; } = new();
     public static DecodeOptions Beam(int size, double lengthPenalty = 0.6) => new() { Search = new BeamSearchOptions { BeamSize = size, LengthPenalty = lengthPenalty } };
 
@@ -20,6 +27,9 @@ public sealed record DecodeOptions
     public DecodeOptions Validate()
     {
         Search.Validate();
+        Sampling?.Validate();
+        if (Sampling != null && Search.BeamSize != 1)
+            throw new UserInputException($"decode options: sampling draws one answer per sentence, so the beam size must be 1, got {Search.BeamSize}");
         if (BatchTokens < 1) throw new UserInputException($"decode options: BatchTokens must be positive, got {BatchTokens}");
         return this;
     }
@@ -90,9 +100,12 @@ public sealed class Translator : IDisposable
 
     /// <summary>
     /// Translates every source line into its n-best list (<see cref="BeamSearchOptions.NBest"/> entries, best
-    /// first; greedy search gives one), in the order of <paramref name="sources"/>.
+    /// first; greedy search gives one), in the order of <paramref name="sources"/>. Sampled draws of
+    /// sources[i] are seeded by sentence id <paramref name="firstSentenceId"/> + i, so a long input fed in
+    /// pieces (or line by line, as chat does) samples the same as fed at once.
     /// </summary>
-    public ScoredTranslation[][] TranslateNBest(IReadOnlyList<string> sources, DecodeOptions? options = null, IProgress<int>? progress = null)
+    public ScoredTranslation[][] TranslateNBest(IReadOnlyList<string> sources, DecodeOptions? options = null, IProgress<int>? progress = null,
+        int firstSentenceId = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         options = options?.Validate() ?? Defaults;
@@ -101,7 +114,7 @@ public sealed class Translator : IDisposable
         int done = 0;
         foreach (var batch in Batches(ids, options.BatchTokens))
         {
-            var outputs = DecodeBatchNBest(batch.Select(i => ids[i]).ToArray(), options);
+            var outputs = DecodeBatchNBest(batch.Select(i => ids[i]).ToArray(), options, batch.Select(i => firstSentenceId + i).ToArray());
             for (int j = 0; j < batch.Length; j++)
                 results[batch[j]] = outputs[j].Select(h => new ScoredTranslation(Tokenizer.Decode(h.Tokens), h.Score, h.LogProb)).ToArray();
             done += batch.Length;
@@ -110,8 +123,12 @@ public sealed class Translator : IDisposable
         return results;
     }
 
-    /// <summary>Decodes one batch of id sequences (each ending with EOS); per sentence the n-best hypotheses, best first.</summary>
-    public IReadOnlyList<Hypothesis>[] DecodeBatchNBest(int[][] sources, DecodeOptions options)
+    /// <summary>
+    /// Decodes one batch of id sequences (each ending with EOS); per sentence the n-best hypotheses, best first.
+    /// <paramref name="sentenceIds"/> seeds each sentence's sampled draws (e.g. its index in the input, so an
+    /// answer does not depend on the batch it lands in); null: its index in this batch.
+    /// </summary>
+    public IReadOnlyList<Hypothesis>[] DecodeBatchNBest(int[][] sources, DecodeOptions options, IReadOnlyList<int>? sentenceIds = null)
     {
         int batch = sources.Length, length = sources.Max(s => s.Length);
         var padded = new int[batch * length];       // [B, S]
@@ -119,7 +136,11 @@ public sealed class Translator : IDisposable
         for (int i = 0; i < batch; i++) sources[i].CopyTo(padded, i * length);
         var search = options.Search.Validate();
         if (search.BeamSize == 1)
-            return GreedySearch.Decode(Model, padded, batch, length, search.OutputLength).Select(h => (IReadOnlyList<Hypothesis>)[h]).ToArray();
+        {
+            var strategy = options.Sampling is { } sampling ? new SamplingStrategy(sampling, sentenceIds) : null;
+            return GreedySearch.Decode(Model, padded, batch, length, search.OutputLength, strategy, search.NoRepeatNGramSize)
+                .Select(h => (IReadOnlyList<Hypothesis>)[h]).ToArray();
+        }
         return BeamSearch.Search(Model, padded, batch, length, search).Select(r => r.NBest).ToArray();
     }
 
