@@ -57,8 +57,9 @@ public sealed class Translator : IDisposable
     public Translator(ISeq2SeqModel model, SubwordTokenizer tokenizer, DecodeOptions? defaults = null)
         : this(model, tokenizer, defaults, ownsModel: false) { }
 
-    private Translator(ISeq2SeqModel model, SubwordTokenizer tokenizer, DecodeOptions? defaults, bool ownsModel)
+    private Translator(ISeq2SeqModel model, SubwordTokenizer tokenizer, DecodeOptions? defaults, bool ownsModel, ModelTask task = ModelTask.Translation)
     {
+        Task = task;
         _ownsModel = ownsModel;
         if (tokenizer.VocabSize != model.Tokens.VocabSize)
             throw new UserInputException($"tokenizer: its vocabulary has {tokenizer.VocabSize} pieces, the model's {model.Tokens.VocabSize}");
@@ -77,8 +78,9 @@ public sealed class Translator : IDisposable
         if (!Directory.Exists(folder)) throw new UserInputException($"{folder}: model folder does not exist");
         var run = new RunDirectory(folder);
         var model = ModelFile.Load(run.ModelPathForInference());
-        var defaults = run.HasOptions ? RecipeDefaults(run.LoadOptions()) : DecodeOptions.Greedy;
-        return new Translator(model, run.LoadTokenizer(), defaults, ownsModel: true);
+        var recipe = run.HasOptions ? run.LoadOptions() : null;
+        var defaults = recipe != null ? RecipeDefaults(recipe) : DecodeOptions.Greedy;
+        return new Translator(model, run.LoadTokenizer(), defaults, ownsModel: true, recipe?.Task ?? ModelTask.Translation);
     }
 
     /// <summary>The decoding a run's recipe scores its test set with.</summary>
@@ -87,6 +89,9 @@ public sealed class Translator : IDisposable
 
     public ISeq2SeqModel Model { get; }
     public SubwordTokenizer Tokenizer { get; }
+
+    /// <summary>What the model was trained for (from the run's recipe; translation when there is none).</summary>
+    public ModelTask Task { get; }
 
     /// <summary>The decoding used when a call passes no options.</summary>
     public DecodeOptions Defaults { get; }

@@ -2,9 +2,15 @@ using Sharpformer.Model;
 
 namespace Sharpformer.Training;
 
+/// <summary>What a model is for: it maps a source sentence to its translation, or a message to an answer.</summary>
+public enum ModelTask { Translation, Chat }
+
 /// <summary>Everything a training run needs: data, vocabulary, model, optimisation, schedule of checkpoints.</summary>
 public sealed record TrainingOptions
 {
+    /// <summary>Translation or chat: the same training, but the apps label and present the output by it.</summary>
+    public ModelTask Task { get; init; } = ModelTask.Translation;
+
     // Data: line-aligned parallel text files (UTF-8, one sentence per line), or, when Columns is set,
     // CSV/TSV files holding both sides (the *Target paths are then unused).
     public required string TrainSource { get; init; }
