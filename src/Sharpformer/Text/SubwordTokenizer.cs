@@ -50,6 +50,9 @@ public sealed class SubwordTokenizer
     public const string VocabFileName = "sentencepiece.vocab";
 
     private const int FirstByteId = 4;
+
+    // SentencePiece models are kilobytes to a few megabytes; anything far larger is not one.
+    private const long MaxModelBytes = 256L << 20;
     private readonly SentencePieceTokenizer _tokenizer;
     private readonly byte[] _modelBytes;
     private readonly string[] _pieces;
@@ -103,19 +106,7 @@ public sealed class SubwordTokenizer
     public static SubwordTokenizer Load(string directory)
     {
         string path = Path.Combine(directory, ModelFileName);
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new UserInputException($"{path}: tokenizer model not found", ex);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new UserInputException($"{path}: cannot read the tokenizer model ({ex.Message.ReplaceLineEndings(" ")})", ex);
-        }
+        byte[] bytes = IO.RegularFile.ReadAllBytes(path, MaxModelBytes, "tokenizer model");
         return new SubwordTokenizer(bytes, path);
     }
 

@@ -64,21 +64,6 @@ public static class Utf8TextFile
         return lines;
     }
 
-    private static byte[] ReadBytes(string path)
-    {
-        try
-        {
-            return File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new UserInputException($"{path}: file not found", ex);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new UserInputException($"{path}: cannot read the file ({OneLine(ex.Message)})", ex);
-        }
-    }
-
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    // A data file of any size up to what one array holds; a FIFO, a device or a folder is refused before it is opened.
+    internal static byte[] ReadBytes(string path) => IO.RegularFile.ReadAllBytes(path, Array.MaxLength, "file");
 }

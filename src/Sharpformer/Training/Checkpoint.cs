@@ -82,12 +82,14 @@ public static class Checkpoint
         string path = Path.Combine(directory, StateFileName);
         try
         {
-            return JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(path), ModelFile.JsonOptions)
+            return JsonSerializer.Deserialize<TrainingState>(RegularFile.ReadAllBytes(path, MaxStateBytes, "training state"), ModelFile.JsonOptions)
                 ?? throw new UserInputException($"{path}: empty training state");
         }
-        catch (JsonException e) { throw new UserInputException($"{path}: invalid training state ({e.Message})"); }
-        catch (FileNotFoundException) { throw new UserInputException($"{path}: training state not found"); }
+        catch (JsonException e) { throw new UserInputException($"{path}: invalid training state ({e.Message.ReplaceLineEndings(" ")})"); }
     }
+
+    // A state holds the validation history: a few hundred bytes per epoch.
+    private const long MaxStateBytes = 64L << 20;
 
     private static void ReadInto(SafeTensors.Contents contents, string name, float[] target, string path)
     {

@@ -34,7 +34,8 @@ public sealed partial class RunDirectory
     public string MetricsPath => Path.Combine(Root, "metrics.jsonl");
     private string LatestPointer => Path.Combine(CheckpointsDir, "latest");
 
-    public bool HasOptions => File.Exists(OptionsPath);
+    /// <summary>True when run.json is there; an error naming it when something other than a regular file is in its place.</summary>
+    public bool HasOptions => RegularFile.Exists(OptionsPath, "run options file");
 
     public void SaveOptions(TrainingOptions options)
     {
