@@ -13,7 +13,7 @@ public static class CliRunner
         }
         catch (Exception e) when (UserError(e) is { } message)
         {
-            Console.Error.WriteLine("error: " + message);
+            Console.Error.WriteLine("error: " + message.ReplaceLineEndings(" "));
             return 2;
         }
     }
@@ -25,6 +25,16 @@ public static class CliRunner
         ["TrainTarget"] = "--train-tgt", ["ValidTarget"] = "--valid-tgt", ["TestTarget"] = "--test-tgt",
         ["MaxMinutes"] = "--max-minutes", ["BatchTokens"] = "--batch-tokens",
         ["Temperature"] = "--temperature", ["TopK"] = "--top-k", ["TopP"] = "--top-p",
+        ["TrainSource"] = "--train-src", ["ValidSource"] = "--valid-src", ["TestSource"] = "--test-src",
+        ["VocabSize"] = "--vocab-size", ["MaxLength"] = "--max-length", ["Model"] = "--d-model",
+        ["Model.DModel"] = "--d-model", ["Model.Heads"] = "--heads", ["Model.DFf"] = "--d-ff",
+        ["Model.EncoderLayers"] = "--enc-layers", ["Model.DecoderLayers"] = "--dec-layers", ["Model.Dropout"] = "--dropout",
+        ["Model.AttentionDropout"] = "--attention-dropout", ["Model.ActivationDropout"] = "--activation-dropout", ["Model.Activation"] = "--activation",
+        ["Optimizer.LabelSmoothing"] = "--label-smoothing", ["Optimizer.LrFactor"] = "--lr-factor", ["Optimizer.Warmup"] = "--warmup",
+        ["Optimizer.ClipNorm"] = "--clip-norm", ["BatchSentences"] = "--batch-sentences", ["Epochs"] = "--epochs", ["Patience"] = "--patience",
+        ["AverageLast"] = "--average-last", ["KeepCheckpoints"] = "--keep-checkpoints", ["CheckpointEverySteps"] = "--checkpoint-every",
+        ["ValidBeam"] = "--valid-beam", ["ValidLengthPenalty"] = "--valid-alpha", ["TestBeam"] = "--test-beam", ["TestLengthPenalty"] = "--test-alpha",
+        ["Seed"] = "--seed", ["Threads"] = "--threads", ["LogEvery"] = "--log-every", ["MaxMemory"] = "--max-memory",
     };
 
     /// <summary>The one-line message for an error the user can fix, or null for a bug.</summary>

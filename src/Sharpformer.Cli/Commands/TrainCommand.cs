@@ -99,6 +99,8 @@ public static class TrainCommand
             Add<int>("--seed", "Random seed (weights, batch order, dropout).", (t, v) => t with { Seed = v });
             Add<int>("--threads", "Threads (0 = all cores).", (t, v) => t with { Threads = v });
             Add<int>("--log-every", "Steps between progress lines.", (t, v) => t with { LogEvery = v });
+            Add<string>("--max-memory", "Refuse a run whose estimated memory exceeds this, e.g. 8G (default: 75% of this machine's memory).",
+                (t, v) => t with { MaxMemory = MemoryLimit.Parse(v, nameof(TrainingOptions.MaxMemory)) });
         }
 
         public void AddTo(Command command)

@@ -43,15 +43,19 @@ public sealed partial class RunDirectory
         WriteAtomically(OptionsPath, JsonSerializer.Serialize(options, ModelFile.JsonOptions));
     }
 
+    private const long MaxOptionsBytes = 16 << 20;
+
+    /// <summary>The run's options from run.json, checked like options given anew (<see cref="OptionsCheck"/>); every error names the file.</summary>
     public TrainingOptions LoadOptions()
     {
         try
         {
-            return JsonSerializer.Deserialize<TrainingOptions>(File.ReadAllText(OptionsPath), ModelFile.JsonOptions)
+            if (!HasOptions) throw new UserInputException($"{OptionsPath}: not found (is {Root} a training run?)");
+            var options = JsonSerializer.Deserialize<TrainingOptions>(RegularFile.ReadAllBytes(OptionsPath, MaxOptionsBytes, "run options file"), ModelFile.JsonOptions)
                 ?? throw new UserInputException($"{OptionsPath}: empty run options");
+            return OptionsCheck.CheckFields(options, OptionsPath);
         }
-        catch (FileNotFoundException) { throw new UserInputException($"{OptionsPath}: not found (is {Root} a training run?)"); }
-        catch (JsonException e) { throw new UserInputException($"{OptionsPath}: invalid run options ({e.Message})"); }
+        catch (JsonException e) { throw new UserInputException($"{OptionsPath}: invalid run options ({e.Message.ReplaceLineEndings(" ")})"); }
     }
 
     /// <summary>

@@ -44,6 +44,8 @@ public sealed class Trainer
     /// </summary>
     public TrainingSummary Run(bool resume = false, CancellationToken cancel = default)
     {
+        OptionsCheck.Validate(_options);                  // every field, and the memory estimate, before anything is read, written or allocated
+        _run.CheckBeforeTraining(resume);                 // nobody else's files in the way, the folder writable
         _clock.Start();
         if (_options.Threads > 0) ComputePool.Threads = _options.Threads;
         foreach (string cleaned in _run.CleanStale()) _observer.OnMessage(cleaned);
@@ -65,9 +67,10 @@ public sealed class Trainer
         if (checkpoint != null) tokenizer = _run.LoadTokenizer();
         else
         {
-            tokenizer = SubwordTokenizer.Train(train.Sources.Concat(train.Targets), _options.VocabSize);
+            try { tokenizer = SubwordTokenizer.Train(train.Sources.Concat(train.Targets), _options.VocabSize); }
+            catch (UserInputException e) when (e.Field == null) { throw UserInputException.ForField(nameof(_options.VocabSize), e.Message); }
+            _run.SaveOptions(_options);                   // first: a folder holding run.json is recognisably a run
             tokenizer.Save(_run.TokenizerDir);
-            _run.SaveOptions(_options);
             _observer.OnMessage($"Trained a joint subword vocabulary of {tokenizer.VocabSize:N0} pieces in {_clock.Elapsed.TotalSeconds:F1} s.");
         }
 
@@ -78,7 +81,9 @@ public sealed class Trainer
         var examples = Encode(train, tokenizer, _options.MaxLength, out int skipped);
         if (skipped > 0) _observer.OnMessage($"Skipped {skipped:N0} training pairs longer than {_options.MaxLength} tokens.");
         var batcher = new TokenBatcher(examples, _options.BatchTokens, _options.BatchSentences, config.PadId, config.BosId, config.EosId, _options.Seed);
-        var validator = new Validator(Encode(valid, tokenizer, int.MaxValue, out _), valid.Sources.ToList(), valid.Targets.ToList(),
+        var validExamples = Encode(valid, tokenizer, _options.MaxLength, out int validSkipped);  // a long line must not blow up the loss's attention
+        if (validSkipped > 0) _observer.OnMessage($"The validation loss leaves out {validSkipped:N0} pairs longer than {_options.MaxLength} tokens (their translations are still scored).");
+        var validator = new Validator(validExamples, valid.Sources.ToList(), valid.Targets.ToList(),
             config, _options.Optimizer.LabelSmoothing, _options.BatchTokens);
 
         var model = new Transformer(config);

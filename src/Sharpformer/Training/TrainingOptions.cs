@@ -86,4 +86,7 @@ public sealed record TrainingOptions
 
     /// <summary>Steps between progress reports.</summary>
     public int LogEvery { get; init; } = 20;
+
+    /// <summary>Memory the run may need, in bytes, checked against an estimate before anything is allocated (0 = 75 % of this machine's).</summary>
+    public long MaxMemory { get; init; }
 }
