@@ -18,6 +18,7 @@ public static class EvaluateCommand
         var src = new Option<string>("--src") { Description = "Source sentences, one per line.", Required = true };
         var reference = new Option<string>("--ref") { Description = "Reference translations, line-aligned with --src.", Required = true };
         var decode = new DecodeOptionSet();
+        var memory = new MemoryOption();
         var output = new Option<string?>("--output") { Description = "Also write the translations to this file." };
         var tokenize = new Option<string>("--tokenize", "-tok")
         {
@@ -26,8 +27,10 @@ public static class EvaluateCommand
         var lowercase = new Option<bool>("--lowercase", "-lc") { Description = "Lower-case hypotheses and references before BLEU." };
         var command = new Command("evaluate", "Translate a test set and score it with sacreBLEU-exact BLEU and chrF.") { model, src, reference, output, tokenize, lowercase };
         decode.AddTo(command);
+        memory.AddTo(command);
         command.SetAction(parseResult =>
         {
+            memory.Apply(parseResult);
             var corpus = ParallelCorpus.ReadTextFiles(parseResult.GetValue(src)!, parseResult.GetValue(reference)!);
             using var translator = LoadTranslator(parseResult.GetValue(model)!);
             var bleu = new BleuOptions { Tokenize = BleuTokenizers.Parse(parseResult.GetValue(tokenize)!, "--tokenize"), Lowercase = parseResult.GetValue(lowercase) };
@@ -61,11 +64,13 @@ public static class EvaluateCommand
         console.MarkupLineInterpolated($"  {chrf}    signature: {bleu.Signature}");
     }
 
-    /// <summary>A translator from a run folder (model.safetensors or best/latest) and its tokenizer.</summary>
+    /// <summary>A translator from a run folder (model.safetensors or best/latest) and its tokenizer; what loading had to say goes to stderr.</summary>
     public static Translator LoadTranslator(string modelDir)
     {
         if (!Directory.Exists(modelDir)) throw new UserInputException($"--model: folder {modelDir} does not exist");
-        return Translator.Load(modelDir);
+        var translator = Translator.Load(modelDir);
+        foreach (string notice in translator.Notices) Console.Error.WriteLine("note: " + notice);
+        return translator;
     }
 }
 

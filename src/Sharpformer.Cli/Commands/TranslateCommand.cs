@@ -25,7 +25,7 @@ public static class TranslateCommand
             var options = decode.Read(parseResult, translator.Defaults);
             string? path = parseResult.GetValue(input);
             var lines = path != null ? Utf8TextFile.ReadLines(path) : ReadStdin();
-            var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false };
+            var output = new StreamWriter(StandardStreams.OpenOutput(), new UTF8Encoding(false)) { AutoFlush = false };
             if (options.Search.NBest == 1)
             {
                 foreach (var line in translator.Translate(lines, options)) output.WriteLine(line);
@@ -46,7 +46,7 @@ public static class TranslateCommand
     private static List<string> ReadStdin()
     {
         using var buffer = new MemoryStream();
-        Console.OpenStandardInput().CopyTo(buffer);
+        StandardStreams.OpenInput().CopyTo(buffer);
         return Utf8TextFile.SplitLines(Utf8TextFile.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), "stdin"));
     }
 }

@@ -61,8 +61,7 @@ public sealed class Translator : IDisposable
     {
         Task = task;
         _ownsModel = ownsModel;
-        if (tokenizer.VocabSize != model.Tokens.VocabSize)
-            throw new UserInputException($"tokenizer: its vocabulary has {tokenizer.VocabSize} pieces, the model's {model.Tokens.VocabSize}");
+        VocabularyAgreement.Check(model, tokenizer, "the model", "the tokenizer");
         Model = model;
         Tokenizer = tokenizer;
         Defaults = (defaults ?? DecodeOptions.Greedy).Validate();
@@ -77,11 +76,17 @@ public sealed class Translator : IDisposable
     {
         if (!Directory.Exists(folder)) throw new UserInputException($"{folder}: model folder does not exist");
         var run = new RunDirectory(folder);
-        var model = ModelFile.Load(run.ModelPathForInference());
+        var (modelPath, notice) = run.ChooseModelForInference();
+        var model = ModelFile.Load(modelPath);
+        var tokenizer = run.LoadTokenizer();
+        VocabularyAgreement.Check(model, tokenizer, modelPath, Path.Combine(run.TokenizerDir, SubwordTokenizer.ModelFileName));
         var recipe = run.HasOptions ? run.LoadOptions() : null;
         var defaults = recipe != null ? RecipeDefaults(recipe) : DecodeOptions.Greedy;
-        return new Translator(model, run.LoadTokenizer(), defaults, ownsModel: true, recipe?.Task ?? ModelTask.Translation);
+        return new Translator(model, tokenizer, defaults, ownsModel: true, recipe?.Task ?? ModelTask.Translation) { Notices = notice != null ? [notice] : [] };
     }
+
+    /// <summary>What loading had to say (e.g. that the final model was missing and the best one is used instead), one line each.</summary>
+    public IReadOnlyList<string> Notices { get; private init; } = [];
 
     /// <summary>The decoding a run's recipe scores its test set with.</summary>
     public static DecodeOptions RecipeDefaults(TrainingOptions recipe) =>

@@ -27,22 +27,29 @@ public static class ModelFile
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
+    /// <summary>
+    /// Writes the model crash-safely, with an integrity hash over config and weights (<see cref="ModelIntegrity"/>).
+    /// A NaN or an infinity in a weight is an error naming it, and nothing is written.
+    /// </summary>
     public static void Save(Transformer model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
+        FiniteValues.Require(model.Parameters.Select(p => (p.Name, (ReadOnlyMemory<float>)p.Value.Data.AsMemory(0, p.Length))), path);
+        string config = JsonSerializer.Serialize(model.Config, JsonOptions);
         var meta = new Dictionary<string, string>
         {
             [FormatKey] = FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [ArchitectureKey] = model.Architecture,
-            [ConfigKey] = JsonSerializer.Serialize(model.Config, JsonOptions),
+            [ConfigKey] = config,
         };
         if (extraMetadata != null) foreach (var (k, v) in extraMetadata) meta[k] = v;
+        meta[ModelIntegrity.Key] = ModelIntegrity.Compute(model.Architecture, config, model.Parameters);
         SafeTensors.Write(path, model.Parameters.Select(p => SafeTensor.FromFloats(p.Name, p.Value.Span, p.Shape.ToArray())), meta);
     }
 
     /// <summary>Loads the model a file holds, whatever its architecture.</summary>
     public static ISeq2SeqModel Load(string path)
     {
-        var contents = SafeTensors.Read(path, requireFinite: true);
+        var contents = ReadVerified(path);
         return ReadArchitecture(contents, path) switch
         {
             Transformer.ArchitectureName => LoadTransformer(contents, path),
@@ -51,7 +58,15 @@ public static class ModelFile
     }
 
     /// <summary>Loads a file that must hold a Transformer.</summary>
-    public static Transformer LoadTransformer(string path) => LoadTransformer(SafeTensors.Read(path, requireFinite: true), path);
+    public static Transformer LoadTransformer(string path) => LoadTransformer(ReadVerified(path), path);
+
+    /// <summary>Reads a model file strictly: safetensors layout, finite weights, and its integrity hash when it has one.</summary>
+    private static SafeTensors.Contents ReadVerified(string path)
+    {
+        var contents = SafeTensors.Read(path, requireFinite: true);
+        ModelIntegrity.Verify(contents, path);
+        return contents;
+    }
 
     private static Transformer LoadTransformer(SafeTensors.Contents contents, string path)
     {
@@ -62,12 +77,26 @@ public static class ModelFile
             throw new UserInputException($"{path}: not a Sharpformer model (metadata lacks '{ConfigKey}')");
         TransformerConfig config;
         try { config = JsonSerializer.Deserialize<TransformerConfig>(json, JsonOptions) ?? throw new JsonException("empty config"); }
-        catch (JsonException e) { throw new UserInputException($"{path}: invalid model config in metadata ({e.Message})"); }
+        catch (JsonException e) { throw new UserInputException($"{path}: invalid model config in metadata ({e.Message.ReplaceLineEndings(" ")})"); }
+        foreach (var (_, problem) in config.Problems()) throw new UserInputException($"{path}: model config: {problem}");
+        CheckSizeBeforeAllocating(config, contents, path);
         Transformer model;
         try { model = new Transformer(config); }
         catch (UserInputException e) { throw new UserInputException($"{path}: {e.Message}"); }
         LoadWeights(model, contents, path);
         return model;
+    }
+
+    // The config alone decides what new Transformer(config) allocates: refuse a config that needs more memory than
+    // the limit, or far more weights than the file holds, before a single weight exists. (A config off by a tensor
+    // or two goes on to LoadWeights, whose message names the tensors.)
+    private static void CheckSizeBeforeAllocating(TransformerConfig config, SafeTensors.Contents contents, string path)
+    {
+        ModelSize.CheckLoadable(config, MemoryLimit.Current, path);
+        double described = ModelSize.Parameters(config), held = contents.Tensors.Values.Sum(t => (double)t.Count);
+        if (described > 2 * held + 1e6)
+            throw new UserInputException($"{path}: weights do not match the model config: the config (vocab_size {config.VocabSize}, d_model {config.DModel}, "
+                + $"d_ff {config.DFf}, {config.EncoderLayers}+{config.DecoderLayers} layers) describes {described:N0} weights, the file holds {held:N0}");
     }
 
     /// <summary>The architecture a file holds, checking its format version (format 1 files are Transformers).</summary>

@@ -107,15 +107,20 @@ public sealed class SubwordTokenizer
     {
         string path = Path.Combine(directory, ModelFileName);
         byte[] bytes = IO.RegularFile.ReadAllBytes(path, MaxModelBytes, "tokenizer model");
+        TokenizerChecksum.Verify(directory, bytes, path);
         return new SubwordTokenizer(bytes, path);
     }
 
-    /// <summary>Writes <see cref="ModelFileName"/> and <see cref="VocabFileName"/> into <paramref name="directory"/> (created if needed).</summary>
+    /// <summary>
+    /// Writes <see cref="ModelFileName"/>, <see cref="VocabFileName"/> and the model's checksum into
+    /// <paramref name="directory"/> (created if needed), each crash-safely (<see cref="IO.DurableFile"/>).
+    /// </summary>
     public void Save(string directory)
     {
         Directory.CreateDirectory(directory);
-        File.WriteAllBytes(Path.Combine(directory, ModelFileName), _modelBytes);
-        File.WriteAllText(Path.Combine(directory, VocabFileName), VocabText(), new UTF8Encoding(false));
+        IO.DurableFile.WriteAllBytes(Path.Combine(directory, ModelFileName), _modelBytes);
+        IO.DurableFile.WriteAllBytes(Path.Combine(directory, VocabFileName), new UTF8Encoding(false).GetBytes(VocabText()));
+        TokenizerChecksum.Write(directory, _modelBytes);
     }
 
     /// <summary>The saved model file's bytes.</summary>

@@ -222,13 +222,7 @@ public sealed partial class RunDirectory
     }
 
     /// <summary>The model a user means by this directory: the final model, else the best, else the latest intact checkpoint's.</summary>
-    public string ModelPathForInference()
-    {
-        if (File.Exists(FinalModelPath)) return FinalModelPath;
-        if (File.Exists(BestModelPath)) return BestModelPath;
-        if (LatestCheckpoint() is { } latest) return Path.Combine(latest, Checkpoint.ModelFileName);
-        throw new UserInputException($"{Root}: no model found (expected model.safetensors, best.safetensors or a checkpoint)");
-    }
+    public string ModelPathForInference() => ChooseModelForInference().Path;
 
     public SubwordTokenizer LoadTokenizer() => SubwordTokenizer.Load(TokenizerDir);
 

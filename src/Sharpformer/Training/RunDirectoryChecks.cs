@@ -72,4 +72,20 @@ public sealed partial class RunDirectory
     }
 
     private static UserInputException OutputError(string message) => UserInputException.ForField("OutputDirectory", message);
+
+    /// <summary>The model a user means by this folder (as <see cref="ModelPathForInference"/>), with a line for stderr when it is not the final model.</summary>
+    public (string Path, string? Notice) ChooseModelForInference()
+    {
+        var (kind, _) = NativeFile.Inspect(FinalModelPath);
+        if (kind is NativeFile.Kind.RegularFile or NativeFile.Kind.Other) return (FinalModelPath, null);   // a FIFO is refused by the reader, naming it
+        string why = kind == NativeFile.Kind.Directory ? $"{FinalModelPath} is a folder, not a model file" : $"{FinalModelPath} not found (the run has not finished?)";
+        if (File.Exists(BestModelPath)) return (BestModelPath, $"{why}; using {BestModelPath}, the best model so far.");
+        var choice = ChooseResumeCheckpoint();
+        if (choice.Path is { } latest)
+        {
+            string model = Path.Combine(latest, Checkpoint.ModelFileName);
+            return (model, $"{why}, nor is there a best.safetensors; using {model}, the newest intact checkpoint.");
+        }
+        throw new UserInputException($"{Root}: no model found (expected model.safetensors, best.safetensors or a checkpoint; {choice.Message.TrimEnd('.')})");
+    }
 }

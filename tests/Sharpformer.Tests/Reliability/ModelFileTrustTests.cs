@@ -1,0 +1,188 @@
+using System.Text.Json.Nodes;
+using Sharpformer.Inference;
+using Sharpformer.IO;
+using Sharpformer.Model;
+using Sharpformer.Tests.Cli;
+using Sharpformer.Tests.Evaluation;
+
+namespace Sharpformer.Tests.Reliability;
+
+/// <summary>
+/// A model file is trusted only as saved: its config and weights carry an integrity hash, a config that
+/// would need absurd memory is refused before anything is allocated, and every error names the file.
+/// </summary>
+[Collection(EvaluationConsoleCollection.Name)]
+public sealed class ModelFileTrustTests(ReliabilityRun trained) : IClassFixture<ReliabilityRun>
+{
+    private static void AssertOneLineErrorNaming(InProcessCli.Result r, string file)
+    {
+        Assert.True(r.Crash == null, r.ToString());
+        Assert.True(r.Exit == 2, r.ToString());
+        Assert.Single(r.Err.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("error: " + file, r.Err);
+        Assert.Equal("", r.Out);
+    }
+
+    public static TheoryData<string, string> ConfigEditsThatKeepShapes() => new()
+    {
+        { "heads", "4" },
+        { "activation", "\"gelu\"" },
+        { "norm_eps", "0.001" },
+        { "norm_first", "true" },
+    };
+
+    [Theory, MemberData(nameof(ConfigEditsThatKeepShapes))]
+    public void A_config_edited_behind_the_weights_back_is_reported_naming_the_file(string field, string json)
+    {
+        string run = trained.CopyRun();
+        string model = Path.Combine(run, "model.safetensors");
+        ModelFileEdits.EditConfig(model, c => c[field] = JsonNode.Parse(json));
+        var r = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
+        AssertOneLineErrorNaming(r, model);
+        Assert.Contains("integrity", r.Err);
+    }
+
+    [Fact]
+    public void A_changed_weight_is_reported_naming_the_file()
+    {
+        string run = trained.CopyRun();
+        string model = Path.Combine(run, "model.safetensors");
+        ModelFileEdits.EditWeight(model, "embed.weight", 1234, 0.5f);
+        var r = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
+        AssertOneLineErrorNaming(r, model);
+        Assert.Contains("integrity", r.Err);
+    }
+
+    [Fact]
+    public void A_file_without_the_integrity_hash_still_loads_and_translates_the_same()
+    {
+        string run = trained.CopyRun();
+        var expected = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
+        ModelFileEdits.StripExtraMetadata(Path.Combine(run, "model.safetensors"));
+        var r = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
+        Assert.True(r.Exit == 0, r.ToString());
+        Assert.Equal(expected.Out, r.Out);
+        Assert.Equal(trained.Sample.Length, r.Out.TrimEnd('\n').Split('\n').Length);
+    }
+
+    public static TheoryData<string, string> BadConfigs() => new()
+    {
+        { "heads", "0" },
+        { "d_model", "0" },
+        { "norm_eps", "0" },
+        { "dropout", "1.5" },
+        { "pad_id", "-1" },
+        { "eos_id", "100000" },
+        { "decoder_layers", "0" },
+        { "heads", "\"two\"" },
+        { "d_model", "1e3" },
+    };
+
+    [Theory, MemberData(nameof(BadConfigs))]
+    public void A_bad_config_in_a_model_file_names_the_file(string field, string json)
+    {
+        string run = trained.CopyRun();
+        string model = Path.Combine(run, "model.safetensors");
+        ModelFileEdits.EditConfig(model, c => c[field] = JsonNode.Parse(json), keepOtherMetadata: false);
+        AssertOneLineErrorNaming(InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath), model);
+    }
+
+    public static TheoryData<string, string> AbsurdSizes() => new()
+    {
+        { "vocab_size", "2000000000" },
+        { "d_ff", "1000000000" },
+        { "encoder_layers", "100000" },
+        { "d_model", "2000000" },
+    };
+
+    /// <summary>
+    /// Real processes with a 512 MB heap limit: allocating what such a config asks for would end in
+    /// an out-of-memory crash (exit 134) instead of the one-line error.
+    /// </summary>
+    [Theory, MemberData(nameof(AbsurdSizes))]
+    public void Absurd_sizes_in_a_model_files_config_are_refused_before_allocation(string field, string value)
+    {
+        string run = trained.CopyRun();
+        string model = Path.Combine(run, "model.safetensors");
+        ModelFileEdits.EditConfig(model, c => c[field] = JsonNode.Parse(value), keepOtherMetadata: false);
+        var r = CliProcess.RunWithEnvironment(string.Join("\n", trained.Sample) + "\n", ["DOTNET_GCHeapHardLimit=0x20000000"], "translate", "--model", run);
+        Assert.True(r.Exit == 2, $"exit {r.Exit}: {r.Err}");
+        Assert.Single(r.Err.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("error: " + model, r.Err);
+        Assert.Contains("memory", r.Err);
+    }
+
+    [Fact]
+    public void A_model_file_that_is_a_link_to_dev_zero_is_refused_fast()
+    {
+        string run = trained.CopyRun();
+        string model = Path.Combine(run, "model.safetensors");
+        File.Delete(model);
+        File.CreateSymbolicLink(model, "/dev/zero");
+        var r = InProcessCli.Run(null, TimeSpan.FromSeconds(10), "translate", "--model", run, "--input", trained.SamplePath);
+        AssertOneLineErrorNaming(r, model);
+        Assert.True(r.AllocatedBytes < 100 << 20, r.ToString());
+    }
+
+    [Fact]
+    public void Falling_back_to_the_best_model_is_said_on_stderr()
+    {
+        string run = trained.CopyRun();
+        string final = Path.Combine(run, "model.safetensors");
+        var expected = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath, "--beam", "1");
+        Assert.Equal(File.ReadAllBytes(Path.Combine(run, "best.safetensors")), File.ReadAllBytes(final));   // one epoch, no averaging
+        File.Delete(final);
+        var missing = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath, "--beam", "1");
+        Assert.True(missing.Exit == 0, missing.ToString());
+        Assert.Equal(expected.Out, missing.Out);
+        Assert.Contains("best.safetensors", missing.Err);
+        Assert.Contains(final, missing.Err);
+
+        Directory.CreateDirectory(final);
+        var folder = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath, "--beam", "1");
+        Assert.True(folder.Exit == 0, folder.ToString());
+        Assert.Contains("best.safetensors", folder.Err);
+        Assert.Contains("folder", folder.Err);
+    }
+
+    [Fact]
+    public void A_tokenizer_with_another_vocabulary_size_is_refused_naming_both_files()
+    {
+        string run = trained.CopyRun();
+        var other = Sharpformer.Text.SubwordTokenizer.Train(File.ReadLines(trained.Tiny.File("train.de")), 330);
+        string tokenizerDir = Path.Combine(run, "tokenizer");
+        Directory.Delete(tokenizerDir, recursive: true);
+        other.Save(tokenizerDir);
+        var r = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
+        Assert.True(r.Exit == 2, r.ToString());
+        Assert.Single(r.Err.TrimEnd('\n').Split('\n'));
+        Assert.Contains(Path.Combine(run, "model.safetensors"), r.Err);
+        Assert.Contains(Path.Combine(tokenizerDir, "sentencepiece.model"), r.Err);
+        Assert.DoesNotContain("Token id", r.Err);
+    }
+
+    [Fact]
+    public void Special_ids_that_disagree_with_the_tokenizer_are_refused_naming_both_files()
+    {
+        string run = trained.CopyRun();
+        string model = Path.Combine(run, "model.safetensors");
+        ModelFileEdits.EditConfig(model, c => c["bos_id"] = 7, keepOtherMetadata: false);
+        var r = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
+        Assert.True(r.Exit == 2, r.ToString());
+        Assert.Single(r.Err.TrimEnd('\n').Split('\n'));
+        Assert.Contains(model, r.Err);
+        Assert.Contains("sentencepiece.model", r.Err);
+        Assert.Contains("bos", r.Err);
+    }
+
+    [Fact]
+    public void The_library_load_reports_the_same_as_the_cli()
+    {
+        string run = trained.CopyRun();
+        string model = Path.Combine(run, "model.safetensors");
+        ModelFileEdits.EditConfig(model, c => c["heads"] = 4);
+        var e = Assert.Throws<UserInputException>(() => Translator.Load(run));
+        Assert.StartsWith(model, e.Message);
+        Assert.Throws<UserInputException>(() => ModelFile.Load(model));
+    }
+}
