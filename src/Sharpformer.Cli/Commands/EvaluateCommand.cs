@@ -89,6 +89,11 @@ public sealed class DecodeOptionSet
     private readonly Option<double?> _topP = new("--top-p") { Description = "With --sample: draw only among the most likely tokens whose probability sums to P (default 1 = all)." };
     private readonly Option<ulong?> _seed = new("--seed") { Description = "With --sample: the seed of the draws; the same seed and input give the same output (default 0)." };
     private readonly Option<int> _noRepeatNGram = new("--no-repeat-ngram") { Description = "Never repeat an n-gram of this many tokens in an output (0 = off).", DefaultValueFactory = _ => 0 };
+    private readonly Option<int> _maxSourceTokens = new("--max-source-tokens")
+    {
+        Description = $"Cut longer sources to this many tokens, EOS included, with a warning (0 = {SourceLimit.DefaultTokens}, or the model's learned positions when fewer).",
+        DefaultValueFactory = _ => 0,
+    };
 
     /// <param name="withNBest">Offer --n-best (translate writes n-best lists; evaluate scores only the best).</param>
     public DecodeOptionSet(bool withNBest = false)
@@ -99,7 +104,7 @@ public sealed class DecodeOptionSet
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { _beam, _alpha, _batchTokens, _maxLenA, _maxLenB, _sample, _temperature, _topK, _topP, _seed, _noRepeatNGram })
+        foreach (var o in new Option[] { _beam, _alpha, _batchTokens, _maxLenA, _maxLenB, _sample, _temperature, _topK, _topP, _seed, _noRepeatNGram, _maxSourceTokens })
             command.Options.Add(o);
         if (_nBest != null) command.Options.Add(_nBest);
     }
@@ -121,7 +126,9 @@ public sealed class DecodeOptionSet
             NoRepeatNGramSize = r.GetValue(_noRepeatNGram),
         };
         if (search.NoRepeatNGramSize < 0) throw new UserInputException($"--no-repeat-ngram: must be 0 (off) or positive, got {search.NoRepeatNGramSize}");
-        return new DecodeOptions { Search = search.Validate(), BatchTokens = batch, Sampling = sampling };
+        int maxSource = r.GetValue(_maxSourceTokens);
+        if (maxSource is < 0 or 1) throw new UserInputException($"--max-source-tokens: must be 0 (the default) or at least 2 (a token and EOS), got {maxSource}");
+        return new DecodeOptions { Search = search.Validate(), BatchTokens = batch, Sampling = sampling, MaxSourceTokens = maxSource };
     }
 
     private SamplingOptions? ReadSampling(ParseResult r)

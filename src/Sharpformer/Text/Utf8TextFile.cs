@@ -44,7 +44,18 @@ public static class Utf8TextFile
     /// </summary>
     public static List<string> ReadLines(string path) => SplitLines(ReadAllText(path));
 
-    /// <summary>See <see cref="ReadLines"/>.</summary>
+    /// <summary>
+    /// The file's lines, each decoded on its own so that invalid UTF-8 costs only its line (<see cref="Utf8Lines"/>);
+    /// an empty file is an error.
+    /// </summary>
+    public static List<string> ReadLines(string path, InvalidUtf8Handling handling, Action<int>? onInvalid = null)
+    {
+        byte[] bytes = ReadBytes(path);
+        if (bytes.Length == 0 || bytes.AsSpan().SequenceEqual(ByteOrderMark)) throw new UserInputException($"{path}: the file is empty");
+        return Utf8Lines.Decode(bytes, path, handling, onInvalid);
+    }
+
+    /// <summary>See <see cref="ReadLines(string)"/>.</summary>
     public static List<string> SplitLines(string text)
     {
         var lines = new List<string>();
