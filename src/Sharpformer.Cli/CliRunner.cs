@@ -35,6 +35,7 @@ public static class CliRunner
         ["AverageLast"] = "--average-last", ["KeepCheckpoints"] = "--keep-checkpoints", ["CheckpointEverySteps"] = "--checkpoint-every",
         ["ValidBeam"] = "--valid-beam", ["ValidLengthPenalty"] = "--valid-alpha", ["TestBeam"] = "--test-beam", ["TestLengthPenalty"] = "--test-alpha",
         ["Seed"] = "--seed", ["Threads"] = "--threads", ["LogEvery"] = "--log-every", ["MaxMemory"] = "--max-memory",
+        ["MaxNonFiniteSteps"] = "--max-nonfinite-steps",
     };
 
     /// <summary>The one-line message for an error the user can fix, or null for a bug.</summary>

@@ -101,6 +101,8 @@ public static class TrainCommand
             Add<int>("--log-every", "Steps between progress lines.", (t, v) => t with { LogEvery = v });
             Add<string>("--max-memory", "Refuse a run whose estimated memory exceeds this, e.g. 8G (default: 75% of this machine's memory).",
                 (t, v) => t with { MaxMemory = MemoryLimit.Parse(v, nameof(TrainingOptions.MaxMemory)) });
+            Add<int>("--max-nonfinite-steps", "Stop after this many steps in a row with a non-finite loss or gradient (each is skipped).",
+                (t, v) => t with { MaxNonFiniteSteps = v });
         }
 
         public void AddTo(Command command)

@@ -23,6 +23,7 @@ public static class Checkpoint
         string parent = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(parent);
         string tmp = Path.Combine(parent, DurableFile.TempPrefix + Path.GetFileName(target) + "-" + Environment.ProcessId);
+        RequireFinite(model, optimizer, target);
         try
         {
             if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
@@ -46,6 +47,15 @@ public static class Checkpoint
             string why = (e is UserInputException { InnerException: { } inner } ? inner : e).Message.ReplaceLineEndings(" ");
             throw new UserInputException($"{target}: checkpoint could not be saved ({why}); the previous one, if any, is unchanged", e);
         }
+    }
+
+    // A checkpoint is what a run resumes from: one holding a NaN or an infinity would resume into garbage, so none is ever written.
+    private static void RequireFinite(Transformer model, Adam optimizer, string target)
+    {
+        var p = model.Parameters;
+        FiniteValues.Require(p.Select(x => (x.Name, (ReadOnlyMemory<float>)x.Value.Data.AsMemory(0, x.Length)))
+            .Concat(p.Select((x, i) => ("adam.m." + x.Name, (ReadOnlyMemory<float>)optimizer.FirstMoments[i])))
+            .Concat(p.Select((x, i) => ("adam.v." + x.Name, (ReadOnlyMemory<float>)optimizer.SecondMoments[i]))), target);
     }
 
     /// <summary>Rewrites state.json of a saved checkpoint (e.g. to mark the run finished) and its checksum.</summary>

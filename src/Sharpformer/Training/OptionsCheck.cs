@@ -71,6 +71,7 @@ public static class OptionsCheck
         if (o.Threads is < 0 or > 4096) yield return (nameof(o.Threads), $"must be 0 (all cores) or between 1 and 4096, got {o.Threads}");
         if (o.LogEvery < 1) yield return (nameof(o.LogEvery), $"must be at least 1 step, got {o.LogEvery}");
         if (o.MaxMemory < 0) yield return (nameof(o.MaxMemory), $"must be 0 (75 % of this machine's memory) or a positive number of bytes, got {o.MaxMemory}");
+        if (o.MaxNonFiniteSteps < 1) yield return (nameof(o.MaxNonFiniteSteps), $"must be at least 1, got {o.MaxNonFiniteSteps}");
     }
 
     private static void CheckMemory(TrainingOptions o)

@@ -107,6 +107,7 @@ public sealed class Trainer
         SubwordTokenizer tokenizer, TrainingState state, CancellationToken cancel)
     {
         double budget = _options.MaxMinutes > 0 ? _options.MaxMinutes * 60 : double.PositiveInfinity;
+        var guard = new NonFiniteGuard(_options.MaxNonFiniteSteps);
         for (int epoch = state.Epoch; epoch < _options.Epochs; epoch++)
         {
             _observer.OnEpochStart(epoch, batcher.BatchCount, state.Position);
@@ -116,12 +117,16 @@ public sealed class Trainer
             foreach (var (position, batch) in batcher.Epoch(epoch, state.Position))
             {
                 var r = step.Run(batch);
-                lossSum += r.Loss * r.Tokens;
-                tokens += r.Tokens;
-                epochLoss += r.Loss * r.Tokens;
-                epochTokens += r.Tokens;
+                if (guard.Record(r, epoch, position, step.Step) is { } skipped) _observer.OnMessage(skipped);
+                if (!r.Skipped)
+                {
+                    lossSum += r.Loss * r.Tokens;
+                    tokens += r.Tokens;
+                    epochLoss += r.Loss * r.Tokens;
+                    epochTokens += r.Tokens;
+                }
                 state = state with { Step = step.Step, Epoch = epoch, Position = position + 1, ElapsedSeconds = Elapsed };
-                if (step.Step % _options.LogEvery == 0 || position + 1 == batcher.BatchCount)
+                if (!r.Skipped && step.Step % _options.LogEvery == 0 || position + 1 == batcher.BatchCount)
                 {
                     var report = new StepReport(epoch, position + 1, batcher.BatchCount, step.Step, lossSum / Math.Max(1, tokens), r.LearningRate,
                         tokens / interval.Elapsed.TotalSeconds, Elapsed);
@@ -137,7 +142,7 @@ public sealed class Trainer
                     _observer.OnMessage(outOfTime ? $"Time budget of {_options.MaxMinutes} min reached at step {step.Step}." : $"Interrupted; saved step {step.Step}; resume the run to continue.");
                     return state;
                 }
-                if (_options.CheckpointEverySteps > 0 && step.Step % _options.CheckpointEverySteps == 0 && position + 1 < batcher.BatchCount)
+                if (!r.Skipped && _options.CheckpointEverySteps > 0 && step.Step % _options.CheckpointEverySteps == 0 && position + 1 < batcher.BatchCount)
                     SaveCheckpoint(model, step, state);
             }
             state = Validate(model, step, tokenizer, validator, state with { Epoch = epoch + 1, Position = 0 }, epochLoss / Math.Max(1, epochTokens));

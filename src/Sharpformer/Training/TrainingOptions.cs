@@ -89,4 +89,7 @@ public sealed record TrainingOptions
 
     /// <summary>Memory the run may need, in bytes, checked against an estimate before anything is allocated (0 = 75 % of this machine's).</summary>
     public long MaxMemory { get; init; }
+
+    /// <summary>Steps in a row with a non-finite loss or gradient (each skipped) after which training stops.</summary>
+    public int MaxNonFiniteSteps { get; init; } = 10;
 }

@@ -61,6 +61,7 @@ public sealed class TrainOptionValidationTests : IDisposable
         { "--valid-alpha", "NaN", "--valid-alpha" },
         { "--threads", "-1", "--threads" },
         { "--max-memory", "lots", "--max-memory" },
+        { "--max-nonfinite-steps", "0", "--max-nonfinite-steps" },
         { "--d-model", "1000000", "--max-memory" },    // the estimate names the limit and what it needs
         { "--max-memory", "1M", "--max-memory" },
     };
