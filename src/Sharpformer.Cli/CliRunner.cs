@@ -46,6 +46,7 @@ public static class CliRunner
         FileNotFoundException f => $"{f.FileName ?? "file"}: file not found",
         DirectoryNotFoundException d => d.Message,
         UnauthorizedAccessException a => a.Message,
+        IOException io => io.Message,                                         // a full disk, a vanished drive: the environment, not a bug
         AggregateException { InnerExceptions.Count: 1 } g => UserError(g.InnerExceptions[0]),
         _ => null,
     };

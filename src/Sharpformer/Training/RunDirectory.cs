@@ -230,15 +230,23 @@ public sealed partial class RunDirectory
     public void AppendMetrics(object record)
     {
         string line = JsonSerializer.Serialize(record, CompactJson) + "\n";
-        using var fs = new FileStream(MetricsPath, FileMode.OpenOrCreate, FileAccess.ReadWrite);
-        bool torn = false;
-        if (fs.Length > 0)
+        try
         {
-            fs.Position = fs.Length - 1;
-            torn = fs.ReadByte() != '\n';
+            using var fs = new FileStream(MetricsPath, FileMode.OpenOrCreate, FileAccess.ReadWrite);
+            bool torn = false;
+            if (fs.Length > 0)
+            {
+                fs.Position = fs.Length - 1;
+                torn = fs.ReadByte() != '\n';
+            }
+            fs.Position = fs.Length;
+            fs.Write(Encoding.UTF8.GetBytes(torn ? "\n" + line : line));
         }
-        fs.Position = fs.Length;
-        fs.Write(Encoding.UTF8.GetBytes(torn ? "\n" + line : line));
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the file may end in a torn line now; the next CleanStale cuts it
+            throw new UserInputException($"{MetricsPath}: could not be appended to ({e.Message.ReplaceLineEndings(" ")})", e);
+        }
     }
 
     private static readonly JsonSerializerOptions CompactJson = new(ModelFile.JsonOptions) { WriteIndented = false };
