@@ -37,6 +37,7 @@ public static class Checkpoint
             SafeTensors.Write(Path.Combine(tmp, OptimizerFileName), moments, new Dictionary<string, string> { ["adam.step"] = optimizer.Step.ToString() });
             DurableFile.WriteAllText(Path.Combine(tmp, StateFileName), JsonSerializer.Serialize(state, ModelFile.JsonOptions));
             CheckpointManifest.Write(tmp);
+            DurableFile.Faults.After("checkpoint-staged");
             DurableFile.ReplaceDirectory(tmp, target);
         }
         catch (Exception e) when (e is UserInputException or IOException or UnauthorizedAccessException)
