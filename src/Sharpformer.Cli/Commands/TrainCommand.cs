@@ -17,7 +17,7 @@ public static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its latest checkpoint." };
         var data = new Option<string?>("--data") { Description = "Folder holding multi30k/ (default: the bundled data folder)." };
         var o = new TrainingOverrides();
-        var command = new Command("train", "Train a translation model (subword vocabulary, Transformer, checkpoints, validation BLEU).")
+        var command = new Command("train", "Train a translation or chat model (subword vocabulary, Transformer, checkpoints, validation BLEU).")
         {
             preset, output, resume, data,
         };

@@ -49,6 +49,20 @@ public sealed class TeacherForcingTests
     }
 
     [Fact]
+    public void Perplexity_is_exp_of_the_trainers_validation_nll()
+    {
+        // The trainer's validation pass (training path, batched, label smoothing ignored by its NLL) appends
+        // EOS to each source; the same pairs through the decoder state must give the same perplexity.
+        var model = Build("post-relu", seed: 124);
+        var rng = new Random(9);
+        var examples = Enumerable.Range(0, 12).Select(_ => new Sharpformer.Training.Example(RandomIds(rng, 1 + rng.Next(5), 13), RandomIds(rng, 1 + rng.Next(6), 13))).ToList();
+        var validator = new Sharpformer.Training.Validator(examples, [], [], model.Config, labelSmoothing: 0.1f, batchTokens: 40);
+        double nll = validator.Loss(model.CreateWorkspace()).Nll;
+        var scores = TeacherForcing.Score(model, examples.Select(e => (int[])[.. e.Source, Eos]).ToList(), examples.Select(e => e.Target).ToList());
+        Assert.Equal(Math.Exp(nll), TeacherForcing.Perplexity(scores), 1e-4 * Math.Exp(nll));
+    }
+
+    [Fact]
     public void Perplexity_of_the_constant_model_is_computed_by_hand()
     {
         // log p = ln p[token] at every step, over the whole vocabulary (pad included, nothing excluded):
