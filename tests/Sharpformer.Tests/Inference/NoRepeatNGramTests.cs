@@ -1,5 +1,4 @@
 using Sharpformer.Inference;
-using Sharpformer.Model;
 using static Sharpformer.Tests.Inference.TinyModels;
 
 namespace Sharpformer.Tests.Inference;
@@ -107,7 +106,7 @@ public sealed class NoRepeatNGramTests
         {
             Assert.False(NGramOracle.HasRepeatedNGram(greedy[b].Tokens, n), $"greedy {b}: [{string.Join(",", greedy[b].Tokens)}]");
             Assert.False(NGramOracle.HasRepeatedNGram(sampled[b].Tokens, n), $"sampled {b}: [{string.Join(",", sampled[b].Tokens)}]");
-            var (tokens, logProb) = ReferenceGreedy(model, sources[b], 14, n);
+            var (tokens, logProb, _) = GreedySearchTests.ReferenceGreedy(model, sources[b], 14, n);
             Assert.Equal(tokens, greedy[b].Tokens);
             Assert.Equal(logProb, greedy[b].LogProb, 1e-4);
         }
@@ -129,23 +128,5 @@ public sealed class NoRepeatNGramTests
             var reference = new ReferenceSearch(model, sources[b]).Beam(3, 0.6, 7, noRepeatNGram: n);
             BeamSearchTests.AssertSameRanking(reference.Take(3).ToList(), results[b].NBest, $"{name} n={n} sentence {b}");
         }
-    }
-
-    // Greedy by full recomputation, skipping (by brute force) every token that would repeat an n-gram.
-    private static (int[] Tokens, double LogProb) ReferenceGreedy(Transformer model, int[] source, int limit, int n)
-    {
-        var tokens = new List<int>();
-        double total = 0;
-        for (int t = 0; t < limit; t++)
-        {
-            var logProbs = NextLogProbs(model, source, tokens);
-            int best = -1;
-            for (int v = 0; v < logProbs.Length; v++)
-                if (v != Pad && !NGramOracle.Repeats(tokens, v, n) && (best < 0 || logProbs[v] > logProbs[best])) best = v;
-            total += logProbs[best];
-            if (best == Eos) break;
-            tokens.Add(best);
-        }
-        return (tokens.ToArray(), total);
     }
 }
