@@ -37,6 +37,10 @@ internal static class KoreanPresets
         TestNoRepeatNGram = 3,
     };
 
+    // chatbot-ko-rnn (an RNN seq2seq with dot-product attention, the first model of the chatbot note) belongs
+    // here: the same split, vocabulary and decoding as Chatbot, with the RNN architecture in place of the
+    // Transformer, listed in Presets.Names next to chatbot-ko.
+
     /// <summary>
     /// <c>tatoeba-ko-en</c>: Korean → English on the 3,056 Tatoeba training pairs (CC-BY 2.0 France; the
     /// attribution of every pair is in <c>ko-en/tatoeba/kor.txt</c>, which travels with the split files).
