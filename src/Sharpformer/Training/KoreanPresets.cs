@@ -37,7 +37,7 @@ internal static class KoreanPresets
         TestNoRepeatNGram = 3,
     };
 
-    // chatbot-ko-rnn (an RNN seq2seq with dot-product attention, the first model of the chatbot note) belongs
+    // chatbot-ko-rnn (an RNN seq2seq with dot-product attention, the classic first chatbot model) belongs
     // here: the same split, vocabulary and decoding as Chatbot, with the RNN architecture in place of the
     // Transformer, listed in Presets.Names next to chatbot-ko.
 
