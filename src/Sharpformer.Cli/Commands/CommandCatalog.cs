@@ -9,6 +9,7 @@ public static class CommandCatalog
     {
         yield return TrainCommand.Create();
         yield return TranslateCommand.Create();
+        yield return ChatCommand.Create();
         yield return EvaluateCommand.Create();
         yield return AttentionCommand.Create();
         yield return AverageCommand.Create();

@@ -17,7 +17,7 @@ public static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its latest checkpoint." };
         var data = new Option<string?>("--data") { Description = "Folder holding multi30k/ (default: the bundled data folder)." };
         var o = new TrainingOverrides();
-        var command = new Command("train", "Train a translation model (subword vocabulary, Transformer, checkpoints, validation BLEU).")
+        var command = new Command("train", "Train a translation or chat model (subword vocabulary, Transformer, checkpoints, validation BLEU).")
         {
             preset, output, resume, data,
         };
@@ -44,7 +44,7 @@ public static class TrainCommand
                 {
                     using var translator = Inference.Translator.Load(run.Root);
                     EvaluateCommand.ScoreAndPrint(translator, options.ReadCorpus(options.TestSource, options.TestTarget, "test"),
-                        Inference.Translator.RecipeDefaults(options), ui.Console, samples: 5);
+                        Inference.Translator.RecipeDefaults(options), ui.Console, samples: 5, recipe: options);
                 }
                 return 0;
             }
@@ -68,6 +68,7 @@ public static class TrainCommand
             Add<string>("--test-src", "Test source file (scored at the end).", (t, v) => t with { TestSource = v });
             Add<string>("--test-tgt", "Test reference file.", (t, v) => t with { TestTarget = v });
             Add<string>("--columns", "SRC,TGT: read pairs from these columns (names or 0-based indices) of CSV/TSV files given as --train-src/--valid-src/--test-src.", (t, v) => t with { Columns = v });
+            Add<string>("--task", "translation or chat (a chat model is evaluated as a chatbot and talked to with `chat`).", (t, v) => t with { Task = ParseTask(v) });
             Add<int>("--vocab-size", "Joint subword vocabulary size.", (t, v) => t with { VocabSize = v });
             Add<int>("--max-length", "Skip training pairs longer than this many tokens.", (t, v) => t with { MaxLength = v });
             Add<int>("--d-model", "Model width d_model.", (t, v) => t with { Model = t.Model with { DModel = v } });
@@ -115,6 +116,13 @@ public static class TrainCommand
             _all.Add(option);
             _apply.Add((result, current) => result.GetResult(option) is { Implicit: false } ? set(current, result.GetValue(option)!) : current);
         }
+
+        private static ModelTask ParseTask(string v) => v.ToLowerInvariant() switch
+        {
+            "translation" => ModelTask.Translation,
+            "chat" => ModelTask.Chat,
+            _ => throw new UserInputException($"--task: expected translation or chat, got '{v}'"),
+        };
 
         private static Activation ParseActivation(string v) => v.ToLowerInvariant() switch
         {

@@ -79,6 +79,9 @@ public sealed record TrainingOptions
     public int TestBeam { get; init; } = 1;
     public double TestLengthPenalty { get; init; } = 0.6;
 
+    /// <summary>No n-gram of this size twice in a test output (0 = off); like the beam, also the model's default decoding.</summary>
+    public int TestNoRepeatNGram { get; init; }
+
     public int Seed { get; init; } = 1;
 
     /// <summary>Threads for the kernels (0 = all cores).</summary>
