@@ -99,6 +99,8 @@ public static class TrainCommand
             Add<int>("--seed", "Random seed (weights, batch order, dropout).", (t, v) => t with { Seed = v });
             Add<int>("--threads", "Threads (0 = all cores).", (t, v) => t with { Threads = v });
             Add<int>("--log-every", "Steps between progress lines.", (t, v) => t with { LogEvery = v });
+            Add<string>("--watch", "Sentence whose attention maps are recorded at every validation into watch.jsonl (default: the first short validation pair).", (t, v) => t with { WatchSource = v });
+            Add<string>("--watch-target", "Reference for --watch, fed to the decoder so every record has the same tokens (default: the model's greedy output).", (t, v) => t with { WatchTarget = v });
         }
 
         public void AddTo(Command command)
