@@ -26,6 +26,7 @@ public static class CliRunner
         ["MaxMinutes"] = "--max-minutes", ["BatchTokens"] = "--batch-tokens",
         ["Temperature"] = "--temperature", ["TopK"] = "--top-k", ["TopP"] = "--top-p",
         ["WatchSource"] = "--watch", ["WatchTarget"] = "--watch-target",
+        ["DModel"] = "--d-model", ["Positions"] = "--positions", ["K"] = "-k", ["Keys"] = "--keys",
     };
 
     /// <summary>The one-line message for an error the user can fix, or null for a bug.</summary>

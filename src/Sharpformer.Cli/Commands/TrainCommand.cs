@@ -40,6 +40,7 @@ public static class TrainCommand
                 ui.Done();
                 if (summary.FinalModelKind == "interrupted") return 130;
                 ui.Summary(summary);
+                DrawCurves(run, ui);
                 if (options.TestSource != null && (options.TestTarget != null || options.Columns != null))
                 {
                     using var translator = Inference.Translator.Load(run.Root);
@@ -51,6 +52,19 @@ public static class TrainCommand
             finally { Console.CancelKeyPress -= onCtrlC; }
         });
         return command;
+    }
+
+    // The run's curves into run/plots; a drawing problem is reported, never fatal to a finished run.
+    private static void DrawCurves(RunDirectory run, TrainingConsole ui)
+    {
+        string folder = Path.Combine(run.Root, "plots");
+        try
+        {
+            var files = PlotCommand.WriteCurves(run, folder);
+            ui.OnMessage($"Training curves: {string.Join(", ", files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)).Select(Path.GetFileName))} in {folder} "
+                + $"(how attention was learned: sharpformer attention --run {run.Root} --evolution)");
+        }
+        catch (Exception e) when (e is UserInputException or IOException) { ui.OnMessage($"Training curves not drawn: {e.Message}"); }
     }
 
     /// <summary>One command-line option per hyper-parameter, each overriding the preset when given.</summary>

@@ -13,11 +13,14 @@ namespace Sharpformer.Inspection;
 /// <param name="Cosine">cos(PE[p], PE[q]) [positions][positions].</param>
 public sealed record PositionMaps(string Kind, int DModel, int Positions, float[][] Encoding, float[][] Cosine)
 {
+    /// <summary>Most positions drawn (the cosine map grows with the square).</summary>
+    public const int MaxPositions = 4096;
+
     /// <summary>The paper's sinusoidal encoding of positions 0..<paramref name="positions"/>−1, as the model adds it.</summary>
     public static PositionMaps Sinusoidal(int dModel, int positions)
     {
         if (dModel < 2) throw UserInputException.ForField("DModel", $"must be at least 2, got {dModel}");
-        if (positions < 2) throw UserInputException.ForField("Positions", $"must be at least 2, got {positions}");
+        if (positions < 2 || positions > MaxPositions) throw UserInputException.ForField("Positions", $"must be between 2 and {MaxPositions}, got {positions}");
         var table = new SinusoidalPositionalEncoding(dModel, positions).Table(positions);   // [positions, d]
         return From("sinusoidal", table.Span, positions, dModel);
     }
@@ -27,6 +30,7 @@ public sealed record PositionMaps(string Kind, int DModel, int Positions, float[
     {
         var c = model.Config;
         if (c.Positions == PositionEncodingKind.Sinusoidal) return Sinusoidal(c.DModel, positions);
+        if (positions < 2) throw UserInputException.ForField("Positions", $"must be at least 2, got {positions}");
         if (positions > c.MaxPositions) throw UserInputException.ForField("Positions", $"the model learned {c.MaxPositions} positions, asked for {positions}");
         var table = model.ParameterByName["pos_embed.weight"].Value.Span[..(positions * c.DModel)];
         return From("learned", table, positions, c.DModel);
