@@ -66,8 +66,8 @@ public static class ExplainCommand
             var tokenizer = translator.Tokenizer;
             int[] source = tokenizer.Encode(sentence, addBos: false, addEos: true);
             string? given = parseResult.GetValue(target);
-            int[] output2 = given != null ? tokenizer.Encode(given) : translator.DecodeBatchNBest([source], DecodeOptions.Greedy)[0][0].Tokens;
-            int[] input = [c.BosId, .. output2];
+            int[] targetTokens = given != null ? tokenizer.Encode(given) : translator.DecodeBatchNBest([source], DecodeOptions.Greedy)[0][0].Tokens;
+            int[] input = [c.BosId, .. targetTokens];
             var trace = ForwardTrace.Run(transformer, source, input);
             var agreement = trace.CompareWithModel();
             var diagonal = DiagonalCount.Count(ValidationTraces(translator, transformer, modelDir!, count, null, out string over).Append(trace));
@@ -100,7 +100,7 @@ public static class ExplainCommand
             Console.Out.WriteLine($"model: d_model={c.DModel} = h={c.Heads} heads × d_k={c.HeadDim}, d_ff={c.DFf}, {c.EncoderLayers} encoder + {c.DecoderLayers} decoder layers, "
                 + $"{(c.NormFirst ? "pre-LN" : "post-LN")}, {(c.Activation == Layers.Activation.Relu ? "ReLU" : "GELU")}, V={c.VocabSize}; B=1 (one sentence)");
             bool Show(string section) => onlyLayer is not { } only || !section.Contains(" layer ") || section.EndsWith($" layer {only}", StringComparison.Ordinal);
-            report.Write(trace, c, sourcePieces, inputPieces, id => PlotFonts.Label(tokenizer.IdToPiece(id)), Show, h - 1);
+            report.Write(trace, sourcePieces, inputPieces, id => PlotFonts.Label(tokenizer.IdToPiece(id)), Show, h - 1);
             report.WriteDiagonal(diagonal, over);
             Console.Out.WriteLine();
             Console.Out.WriteLine($"Checked against the model's own forward pass on the same ids: largest difference {agreement.MaxLogitDifference:0.0e+0} in the logits "

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Sharpformer.Inspection;
-using Sharpformer.Model;
 
 namespace Sharpformer.Cli.Commands;
 
@@ -14,7 +13,7 @@ public sealed class ExplainReport(TextWriter output, int values, Func<string, st
     private const int MaxRows = 8, MaxMapSize = 12;
 
     /// <summary>The tensors of the sections <paramref name="showSection"/> accepts, head <paramref name="head"/> (0-based) of per-head ones.</summary>
-    public void Write(ForwardTrace trace, TransformerConfig config, string[] sourcePieces, string[] inputPieces, Func<int, string> piece,
+    public void Write(ForwardTrace trace, string[] sourcePieces, string[] inputPieces, Func<int, string> piece,
         Func<string, bool> showSection, int head)
     {
         string? section = null;

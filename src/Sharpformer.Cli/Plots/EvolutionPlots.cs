@@ -22,25 +22,24 @@ public static class EvolutionPlots
     {
         if (records.Count == 0) throw new UserInputException("watch.jsonl holds no records yet (the first is written when training starts)");
         var shown = Choose(records);
-        var last = shown[^1];
-        var src = last.SourceTokens.Select(PlotFonts.Label).ToArray();
-        var tgt = last.TargetTokens.Select(PlotFonts.Label).ToArray();
-        var decoderInputs = new[] { "<s>" }.Concat(tgt.Take(tgt.Length - 1)).ToArray();
         var files = new List<string>();
-        foreach (var (kind, title, maps, queries, keys) in new (string, string, Func<WatchRecord, float[][][][]>, string[], string[])[]
+        foreach (var (kind, title, maps, queries, keys) in new (string, string, Func<WatchRecord, float[][][][]>, Func<WatchRecord, string[]>, Func<WatchRecord, string[]>)[]
         {
-            ("encoder-self", "encoder self-attention", r => r.EncoderSelf, src, src),
-            ("decoder-self", "decoder (masked) self-attention", r => r.DecoderSelf, decoderInputs, decoderInputs),
-            ("cross", "encoder–decoder attention", r => r.Cross, tgt, src),
+            ("encoder-self", "encoder self-attention", r => r.EncoderSelf, Source, Source),
+            ("decoder-self", "decoder (masked) self-attention", r => r.DecoderSelf, DecoderInputs, DecoderInputs),
+            ("cross", "encoder–decoder attention", r => r.Cross, Target, Source),
         })
         {
-            int layers = maps(last).Length;
+            int layers = maps(shown[^1]).Length;
             for (int l = 0; l < layers; l++)
-                files.Add(Strip(shown, r => maps(r)[l], $"{title}, layer {l + 1}", queries, keys, folder, $"evolution-{kind}-l{l + 1}.png",
-                    sameTokens: shown.All(r => r.TargetTokens.SequenceEqual(last.TargetTokens))));
+                files.Add(Strip(shown, r => maps(r)[l], $"{title}, layer {l + 1}", queries, keys, folder, $"evolution-{kind}-l{l + 1}.png"));
         }
         return files;
     }
+
+    private static string[] Source(WatchRecord r) => r.SourceTokens.Select(PlotFonts.Label).ToArray();
+    private static string[] Target(WatchRecord r) => r.TargetTokens.Select(PlotFonts.Label).ToArray();
+    private static string[] DecoderInputs(WatchRecord r) => ["<s>", .. Target(r).Take(r.TargetTokens.Length - 1)];
 
     /// <summary>The records drawn: all when few, else an even spread keeping the first and the last.</summary>
     public static IReadOnlyList<WatchRecord> Choose(IReadOnlyList<WatchRecord> records)
@@ -49,16 +48,19 @@ public static class EvolutionPlots
         return Enumerable.Range(0, MaxColumns).Select(i => records[(int)Math.Round(i * (records.Count - 1) / (double)(MaxColumns - 1))]).Distinct().ToArray();
     }
 
-    // Rows: heads; columns: moments of training. Tokens label the first column and the bottom row.
+    // Rows: heads; columns: moments of training. Query tokens label the first column (every column when the
+    // decoder followed its own output, whose tokens change), key tokens the bottom row.
     private static string Strip(IReadOnlyList<WatchRecord> shown, Func<WatchRecord, float[][][]> layer, string title,
-        string[] queries, string[] keys, string folder, string name, bool sameTokens)
+        Func<WatchRecord, string[]> queries, Func<WatchRecord, string[]> keys, string folder, string name)
     {
         int heads = layer(shown[^1]).Length, columns = shown.Count;
+        bool sameTokens = shown.All(r => queries(r).SequenceEqual(queries(shown[0])) && keys(r).SequenceEqual(keys(shown[0])));
         var multiplot = new Multiplot();
         multiplot.AddPlots(heads * columns);
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(heads, columns);
         var plots = multiplot.GetPlots();
-        int labelRoom = 12 + 8 * Math.Max(queries.Max(q => q.Length), keys.Max(k => k.Length));
+        int longest = shown.SelectMany(r => queries(r).Concat(keys(r))).Max(t => t.Length);
+        int labelRoom = 12 + 8 * longest;
         for (int h = 0; h < heads; h++)
             for (int c = 0; c < columns; c++)
             {
@@ -66,17 +68,17 @@ public static class EvolutionPlots
                 var plot = plots[h * columns + c];
                 var grid = layer(record)[h];
                 PlotFiles.Heatmap(plot, grid, 0, 1, new ScottPlot.Colormaps.Viridis(), c == columns - 1 ? "attention weight" : null);
-                var rowLabels = sameTokens || c == columns - 1 ? queries : [];
-                if (c == 0 && rowLabels.Length == grid.Length)
+                string[] rows = queries(record), cols = keys(record);
+                if ((c == 0 || !sameTokens) && rows.Length == grid.Length)
                 {
-                    plot.Axes.Left.SetTicks(Enumerable.Range(0, grid.Length).Select(i => (double)(grid.Length - 1 - i)).ToArray(), rowLabels);
-                    plot.Axes.Left.Label.Text = $"head {h + 1}: query";
+                    plot.Axes.Left.SetTicks(Enumerable.Range(0, rows.Length).Select(i => (double)(rows.Length - 1 - i)).ToArray(), rows);
                     plot.Axes.Left.MinimumSize = labelRoom;
                 }
                 else plot.Axes.Left.SetTicks([], []);
-                if (h == heads - 1 && (sameTokens || c == columns - 1) && grid.Length > 0 && grid[0].Length == keys.Length)
+                if (c == 0) plot.Axes.Left.Label.Text = $"head {h + 1}: query";
+                if (h == heads - 1 && grid.Length > 0 && grid[0].Length == cols.Length)
                 {
-                    plot.Axes.Bottom.SetTicks(Enumerable.Range(0, keys.Length).Select(j => (double)j).ToArray(), keys);
+                    plot.Axes.Bottom.SetTicks(Enumerable.Range(0, cols.Length).Select(j => (double)j).ToArray(), cols);
                     plot.Axes.Bottom.TickLabelStyle.Rotation = -60;
                     plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
                     plot.Axes.Bottom.MinimumSize = labelRoom;
@@ -85,7 +87,8 @@ public static class EvolutionPlots
                 if (h == 0) plot.Title(Moment(record), size: 13);
             }
         plots[0].Title($"{title} — {Moment(shown[0])}", size: 13);
-        int width = columns * (keys.Length * Cell + 60) + labelRoom + 110, height = heads * (queries.Length * Cell + 40) + labelRoom + 40;
+        int maxRows = shown.Max(r => queries(r).Length), maxKeys = shown.Max(r => keys(r).Length);
+        int width = columns * (maxKeys * Cell + 60 + (sameTokens ? 0 : labelRoom)) + labelRoom + 110, height = heads * (maxRows * Cell + 40) + labelRoom + 40;
         return PlotFiles.Png(multiplot, folder, name, Math.Max(600, width), Math.Max(400, height));
     }
 

@@ -94,7 +94,7 @@ public sealed class ForwardTrace
         var table = _model.Embed.Value.Span;
         for (int i = 0; i < n; i++)
             for (int j = 0; j < d; j++) e[i * d + j] = table[ids[i] * d + j] * scale;
-        var pe = PositionMaps.Of(_model, Math.Max(2, n)).Encoding.Take(n).SelectMany(r => r).ToArray();
+        var pe = PositionMaps.Rows(_model, n);
         var x = Add(e, pe);
         Record(section, "E[token]·√d_model", $"each token's row of the shared embedding E [V={_c.VocabSize}, d_model={d}], times √d_model = {scale:0.##}",
             [B, new(time, n), new("d_model", d)], e);

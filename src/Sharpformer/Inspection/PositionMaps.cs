@@ -36,6 +36,15 @@ public sealed record PositionMaps(string Kind, int DModel, int Positions, float[
         return From("learned", table, positions, c.DModel);
     }
 
+    /// <summary>The position vectors of positions 0..<paramref name="positions"/>−1 that <paramref name="model"/> adds, [positions·d] (no cosine map).</summary>
+    public static float[] Rows(Transformer model, int positions)
+    {
+        var c = model.Config;
+        return c.Positions == PositionEncodingKind.Sinusoidal
+            ? new SinusoidalPositionalEncoding(c.DModel, positions).Table(positions).Span.ToArray()
+            : model.ParameterByName["pos_embed.weight"].Value.Span[..(positions * c.DModel)].ToArray();
+    }
+
     private static PositionMaps From(string kind, ReadOnlySpan<float> table, int positions, int d)
     {
         var rows = new float[positions][];

@@ -64,6 +64,36 @@ public sealed class TrainingRecordingTests
     }
 
     [Fact]
+    public void A_watched_sentence_without_reference_follows_the_models_own_output_and_still_draws()
+    {
+        using var tiny = new TinyRun(trainPairs: 100, validPairs: 10);
+        var run = new RunDirectory(tiny.RunDir());
+        const string sentence = "Ein Hund läuft über die Wiese.";
+        new Trainer(run, tiny.Options(epochs: 2) with { WatchSource = sentence }).Run();
+        var (records, _) = RunLogs.ReadWatch(run);
+        Assert.Equal(3, records.Count);
+        var tokenizer = run.LoadTokenizer();
+        Assert.All(records, r =>
+        {
+            Assert.False(r.TeacherForced);
+            Assert.Equal(tokenizer.Encode(sentence, false, true).Select(tokenizer.IdToPiece), r.SourceTokens);
+            AssertRowStochastic(r.Cross, r.TargetTokens.Length, r.SourceTokens.Length);
+        });
+        // the last record holds the greedy translation by the weights validated last: those of the last checkpoint
+        var last = ModelFile.Load(Path.Combine(run.LatestCheckpoint()!, Checkpoint.ModelFileName));
+        var translator = new Sharpformer.Inference.Translator(last, tokenizer);
+        Assert.Equal(translator.Translate(sentence, Sharpformer.Inference.DecodeOptions.Greedy), records[^1].Translation);
+
+        string folder = Path.Combine(tiny.Root, "evolution");
+        var files = Sharpformer.Cli.Plots.EvolutionPlots.WriteStrips(records, folder);
+        Assert.Equal(3, files.Count);                                   // encoder self, decoder self, cross of one layer each
+        Assert.All(files, f => Cli.InspectionCommandTests.AssertPicture(f, 600, 400, exact: false));
+
+        var wrong = Assert.Throws<UserInputException>(() => new Trainer(new RunDirectory(tiny.RunDir("b")), tiny.Options(1) with { WatchTarget = "A dog." }).Run());
+        Assert.Equal("WatchTarget", wrong.Field);
+    }
+
+    [Fact]
     public void Gradient_norms_equal_the_norms_of_the_packed_gradient_rows_and_cost_no_allocation()
     {
         var config = TinyModel.Config(Activation.Relu, normFirst: false, encoderLayers: 2, decoderLayers: 1);
