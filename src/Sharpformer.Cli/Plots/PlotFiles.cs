@@ -13,12 +13,13 @@ namespace Sharpformer.Cli.Plots;
 /// </summary>
 public static class PlotFiles
 {
-    /// <summary>snake_case, UTF-8 kept readable (tokens such as "▁Hund" stay as they are), NaN allowed.</summary>
+    /// <summary>snake_case names and enums, UTF-8 kept readable (tokens such as "▁Hund" stay as they are), NaN allowed.</summary>
     public static JsonSerializerOptions Json { get; } = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
     public static string ToJson(object value) => JsonSerializer.Serialize(value, Json);
