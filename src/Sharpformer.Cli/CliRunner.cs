@@ -25,6 +25,8 @@ public static class CliRunner
         ["TrainTarget"] = "--train-tgt", ["ValidTarget"] = "--valid-tgt", ["TestTarget"] = "--test-tgt",
         ["MaxMinutes"] = "--max-minutes", ["BatchTokens"] = "--batch-tokens",
         ["Temperature"] = "--temperature", ["TopK"] = "--top-k", ["TopP"] = "--top-p",
+        ["WatchSource"] = "--watch", ["WatchTarget"] = "--watch-target",
+        ["DModel"] = "--d-model", ["Positions"] = "--positions", ["K"] = "-k", ["Keys"] = "--keys",
     };
 
     /// <summary>The one-line message for an error the user can fix, or null for a bug.</summary>

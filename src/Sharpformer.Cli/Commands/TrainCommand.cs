@@ -40,6 +40,7 @@ public static class TrainCommand
                 ui.Done();
                 if (summary.FinalModelKind == "interrupted") return 130;
                 ui.Summary(summary);
+                DrawCurves(run, ui);
                 if (options.TestSource != null && (options.TestTarget != null || options.Columns != null))
                 {
                     using var translator = Inference.Translator.Load(run.Root);
@@ -51,6 +52,19 @@ public static class TrainCommand
             finally { Console.CancelKeyPress -= onCtrlC; }
         });
         return command;
+    }
+
+    // The run's curves into run/plots; a drawing problem is reported, never fatal to a finished run.
+    private static void DrawCurves(RunDirectory run, TrainingConsole ui)
+    {
+        string folder = Path.Combine(run.Root, "plots");
+        try
+        {
+            var files = PlotCommand.WriteCurves(run, folder);
+            ui.OnMessage($"Training curves: {string.Join(", ", files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)).Select(Path.GetFileName))} in {folder} "
+                + $"(how attention was learned: sharpformer attention --run {run.Root} --evolution)");
+        }
+        catch (Exception e) when (e is UserInputException or IOException) { ui.OnMessage($"Training curves not drawn: {e.Message}"); }
     }
 
     /// <summary>One command-line option per hyper-parameter, each overriding the preset when given.</summary>
@@ -100,6 +114,8 @@ public static class TrainCommand
             Add<int>("--seed", "Random seed (weights, batch order, dropout).", (t, v) => t with { Seed = v });
             Add<int>("--threads", "Threads (0 = all cores).", (t, v) => t with { Threads = v });
             Add<int>("--log-every", "Steps between progress lines.", (t, v) => t with { LogEvery = v });
+            Add<string>("--watch", "Sentence whose attention maps are recorded at every validation into watch.jsonl (default: the first short validation pair).", (t, v) => t with { WatchSource = v });
+            Add<string>("--watch-target", "Reference for --watch, fed to the decoder so every record has the same tokens (default: the model's greedy output).", (t, v) => t with { WatchTarget = v });
         }
 
         public void AddTo(Command command)

@@ -89,4 +89,13 @@ public sealed record TrainingOptions
 
     /// <summary>Steps between progress reports.</summary>
     public int LogEvery { get; init; } = 20;
+
+    /// <summary>
+    /// The sentence whose attention maps are recorded at every validation into watch.jsonl
+    /// (<see cref="AttentionRecorder"/>; null: the first short validation pair).
+    /// </summary>
+    public string? WatchSource { get; init; }
+
+    /// <summary>Its reference, fed to the decoder so every record has the same tokens (null: the model's greedy output).</summary>
+    public string? WatchTarget { get; init; }
 }
