@@ -36,6 +36,8 @@ public static class CliRunner
         ["ValidBeam"] = "--valid-beam", ["ValidLengthPenalty"] = "--valid-alpha", ["TestBeam"] = "--test-beam", ["TestLengthPenalty"] = "--test-alpha",
         ["Seed"] = "--seed", ["Threads"] = "--threads", ["LogEvery"] = "--log-every", ["MaxMemory"] = "--max-memory",
         ["MaxNonFiniteSteps"] = "--max-nonfinite-steps",
+        ["WatchSource"] = "--watch", ["WatchTarget"] = "--watch-target",
+        ["DModel"] = "--d-model", ["Positions"] = "--positions", ["K"] = "-k", ["Keys"] = "--keys",
     };
 
     /// <summary>The one-line message for an error the user can fix, or null for a bug.</summary>

@@ -85,7 +85,7 @@ public static class TranslateCommand
         output.Flush();
     }
 
-    private static string OneLine(string text) => text.IndexOfAny(['\n', '\r']) < 0 ? text : text.Replace("\r\n", " ").Replace('\n', ' ').Replace('\r', ' ');
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
     private static byte[] ReadStdin()
     {

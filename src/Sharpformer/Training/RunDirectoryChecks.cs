@@ -4,7 +4,7 @@ namespace Sharpformer.Training;
 
 public sealed partial class RunDirectory
 {
-    private static readonly string[] RunFiles = ["run.json", "metrics.jsonl", "best.safetensors", "model.safetensors"];
+    private static readonly string[] RunFiles = ["run.json", "metrics.jsonl", "watch.jsonl", "best.safetensors", "model.safetensors"];
     private static readonly string[] RunFolders = ["tokenizer", "checkpoints"];
 
     /// <summary>
