@@ -10,7 +10,7 @@ namespace Sharpformer.Model;
 /// activations: training runs a <see cref="TransformerNetwork"/> from <see cref="CreateWorkspace"/>, and
 /// every <see cref="Encode"/> or decoder uses a network of its own, so one model serves many threads.
 /// </summary>
-public sealed class Transformer : ISeq2SeqModel
+public sealed class Transformer : ITrainableModel
 {
     public const string ArchitectureName = "transformer";
 
@@ -29,6 +29,7 @@ public sealed class Transformer : ISeq2SeqModel
     }
 
     public TransformerConfig Config { get; }
+    ModelConfig ITrainableModel.Config => Config;
     public string Architecture => ArchitectureName;
     public TokenSpec Tokens { get; }
     public int MaxTargetPositions => Config.Positions == PositionEncodingKind.Learned ? Config.MaxPositions : int.MaxValue;
@@ -43,6 +44,10 @@ public sealed class Transformer : ISeq2SeqModel
 
     /// <summary>A network over these weights with activation buffers of its own (training, scoring, inspection).</summary>
     public TransformerNetwork CreateWorkspace() => new(Config, ParameterStore.Binding(ParameterByName));
+    ITrainingNetwork ITrainableModel.CreateWorkspace() => CreateWorkspace();
+
+    /// <summary>Initial weights as <see cref="Initialization.Initialize"/> draws them.</summary>
+    public void Initialize(int seed) => Initialization.Initialize(this, seed);
 
     public void ZeroGrad()
     {
