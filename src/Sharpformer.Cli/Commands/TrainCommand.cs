@@ -31,7 +31,10 @@ public static class TrainCommand
             TrainingOptions options = isResume && run.HasOptions
                 ? run.LoadOptions()
                 : Presets.Get(parseResult.GetValue(preset)!, DataFolder.Resolve(parseResult.GetValue(data)));
+            string? architecture = isResume && run.HasOptions ? options.Model.Architecture : null;
             options = o.Apply(parseResult, options);
+            if (architecture != null && options.Model.Architecture != architecture)
+                throw new UserInputException($"--arch: the run in {run.Root} trains a {architecture} model; resuming cannot change its architecture");
             var ui = TrainingConsole.Create();
             using var interrupt = new CancellationTokenSource();
             ConsoleCancelEventHandler onCtrlC = (_, e) => { e.Cancel = true; interrupt.Cancel(); };

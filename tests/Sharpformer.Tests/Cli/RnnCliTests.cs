@@ -126,6 +126,13 @@ public sealed class RnnCliTests : IClassFixture<RnnCliTests.TrainedRuns>
         Assert.Contains(message, r.Err);
         Assert.False(Directory.Exists(dir));
 
+        string additive = _runs.Tiny.RunDir("additive");
+        byte[] before = File.ReadAllBytes(Path.Combine(additive, "model.safetensors"));
+        var switched = CliProcess.Run(null, "train", "--out", additive, "--resume", "--arch", "rnn");
+        Assert.Equal(2, switched.Exit);
+        Assert.Contains("resuming cannot change its architecture", switched.Err);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(additive, "model.safetensors")));
+
         var transformerWithCell = CliProcess.Run(null, "train", "--out", dir, "--cell", "gru");
         Assert.Equal(2, transformerWithCell.Exit);
         Assert.Contains("--cell: applies to the RNN architectures, not to transformer", transformerWithCell.Err);
