@@ -17,38 +17,30 @@ internal sealed class RnnDecoderState : IDecoderState
     private readonly RnnSeq2Seq _model;
     private readonly RnnNetwork _network;
     private readonly DecodeRows _rows;
-    private readonly AttentionMask _sourceMask = new();
-    private readonly int _sourceLength, _maxSteps;
+    private readonly DecodeSourceMask _source;
     private readonly bool _withAttention;
-    private bool[] _padding = [];
     private bool _disposed;
 
     public RnnDecoderState(RnnSeq2Seq model, RnnEncodedSource encoded, int copies, int maxSteps, bool withAttention)
     {
-        if (copies < 1) throw new ArgumentOutOfRangeException(nameof(copies), $"Need at least one copy per source row, got {copies}.");
-        if (maxSteps < 0) throw new ArgumentOutOfRangeException(nameof(maxSteps), $"maxSteps must be ≥ 0, got {maxSteps}.");
         var config = model.Config;
+        _source = new DecodeSourceMask(encoded, copies, maxSteps, config.PadId);
         if (encoded.InitialHidden.Rank != 3 || encoded.InitialHidden.Dim(0) != config.Layers || encoded.InitialHidden.Dim(2) != config.HiddenSize)
             throw new ArgumentException($"Initial states must be [{config.Layers}, B, {config.HiddenSize}], got {encoded.InitialHidden}.");
-        (_model, _sourceLength, _maxSteps, _withAttention) = (model, encoded.SourceLength, maxSteps, withAttention);
-        Rows = encoded.Batch * copies;
-        var expandedIds = new int[Rows * _sourceLength];
-        for (int r = 0; r < Rows; r++) encoded.SourceIds.AsSpan(r / copies * _sourceLength, _sourceLength).CopyTo(expandedIds.AsSpan(r * _sourceLength));
-        _sourceMask.SetFromIds(expandedIds, Rows, _sourceLength, config.PadId, causal: false);
+        (_model, _withAttention) = (model, withAttention);
         _network = model.Rent();
         _rows = _network.DecodeRows;
         _rows.Start(encoded, copies, config);
     }
 
-    public int Rows { get; private set; }
+    public int Rows => _source.Rows;
     public int Position { get; private set; }
     public StepAttention? LastAttention { get; private set; }
 
     public Span<float> Step(ReadOnlySpan<int> tokens)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (tokens.Length != Rows) throw new ArgumentException($"Step needs {Rows} tokens, got {tokens.Length}.");
-        if (Position >= _maxSteps) throw new InvalidOperationException($"The decoder was started for {_maxSteps} steps.");
+        _source.CheckStep(tokens.Length, Position);
         var config = _model.Config;
         int n = Rows, h = config.HiddenSize;
         var input = _network.TargetEmbedding.Forward(tokens, n, 1, ForwardContext.Eval);           // [n, 1, E]
@@ -58,28 +50,23 @@ internal sealed class RnnDecoderState : IDecoderState
         var cell = _rows.Cell.Span;
         _network.Decoder.Step(input.Span, n, hidden, cell, hidden, cell);
         hidden.Slice((config.Layers - 1) * n * h, n * h).CopyTo(_rows.Query.Resize(n, 1, h).Span);   // the top layer's h_t [n, 1, H]
-        var logits = _network.Head(_rows.Query, _rows.Memory, _sourceMask, _rows.Keys, _rows.Context, ForwardContext.Eval).Span;   // [n, V]
+        var logits = _network.Head(_rows.Query, _rows.Memory, _source.Mask, _rows.Keys, _rows.Context, ForwardContext.Eval).Span;   // [n, V]
         int vocab = config.VocabSize;
         var scratch = _rows.Scratch(vocab);
         for (int r = 0; r < n; r++) LogSoftmax.InPlace(logits.Slice(r * vocab, vocab), scratch);
         Position++;
         if (_withAttention)
-            LastAttention = new StepAttention([], _network.AttentionWeights is { } a ? [Tensor.FromArray(a.Span.ToArray(), n, 1, _sourceLength)] : []);
+            LastAttention = new StepAttention([], _network.AttentionWeights is { } a ? [Tensor.FromArray(a.Span.ToArray(), n, 1, _source.SourceLength)] : []);
         return logits;
     }
 
     public void Reorder(ReadOnlySpan<int> parents)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        foreach (int p in parents)
-            if ((uint)p >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(parents), $"Parent row {p} is outside the {Rows} rows.");
+        _source.CheckParents(parents);
         _rows.Reorder(parents, Rows, _model.Config);
-        if (_padding.Length < parents.Length * _sourceLength) _padding = new bool[parents.Length * _sourceLength];
-        var padding = _padding.AsSpan(0, parents.Length * _sourceLength);
-        for (int r = 0; r < parents.Length; r++) _sourceMask.KeyPadding.Slice(parents[r] * _sourceLength, _sourceLength).CopyTo(padding[(r * _sourceLength)..]);
-        _sourceMask.SetFromPadding(padding, parents.Length, _sourceLength);
+        _source.Reorder(parents);
         if (LastAttention is { Cross.Count: > 0 } last) LastAttention = new StepAttention([], [Gather(last.Cross[0], parents)]);
-        Rows = parents.Length;
     }
 
     public void Dispose()

@@ -101,43 +101,7 @@ public sealed class RnnDecoderStateTests
         var model = TinyRnn.Build(architecture, RecurrentCellKind.Lstm, seed: 12, vocab: 29);
         var rng = new Random(3);
         var sources = Enumerable.Range(0, 16).Select(i => RandomIds(rng, 2 + i % 9, 29)).ToArray();
-        var beam = new BeamSearchOptions { BeamSize = 3, LengthPenalty = 0.6, NBest = 2 };
-        (int[] Tokens, double Score)[] Decode(int i) =>
-            i % 2 == 0
-                ? GreedySearch.Decode(model, sources[i], 1, sources[i].Length, OutputLengthRule.Default).Select(h => (h.Tokens, h.Score)).ToArray()
-                : BeamSearch.Search(model, sources[i], 1, sources[i].Length, beam)[0].NBest.Select(h => (h.Tokens, h.Score)).ToArray();
-        var alone = Enumerable.Range(0, sources.Length).Select(Decode).ToArray();
-
-        const int threads = 4;
-        var together = new (int[] Tokens, double Score)[threads, sources.Length][];
-        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
-        using var start = new Barrier(threads);
-        var workers = Enumerable.Range(0, threads).Select(w => new Thread(() =>
-        {
-            start.SignalAndWait();
-            try
-            {
-                for (int k = 0; k < sources.Length; k++)
-                {
-                    int i = (k * 7 + w * 5) % sources.Length;   // every thread walks the sentences in its own order
-                    together[w, i] = Decode(i);
-                }
-            }
-            catch (Exception e) { failures.Enqueue(e); }
-        })).ToArray();
-        foreach (var t in workers) t.Start();
-        foreach (var t in workers) t.Join();
-        Assert.Empty(failures);
-        for (int w = 0; w < threads; w++)
-            for (int i = 0; i < sources.Length; i++)
-            {
-                Assert.Equal(alone[i].Length, together[w, i].Length);
-                for (int h = 0; h < alone[i].Length; h++)
-                {
-                    Assert.Equal(alone[i][h].Tokens, together[w, i][h].Tokens);
-                    Assert.Equal(alone[i][h].Score, together[w, i][h].Score);
-                }
-            }
+        Inference.ConcurrentDecoding.AssertMatchesSingleThread(model, sources, threads: 4, rounds: 1);
     }
 
     [Theory]
