@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Sharpformer.Layers;
 using Sharpformer.Tensors;
 
@@ -13,15 +12,15 @@ namespace Sharpformer.Model;
 /// </summary>
 public sealed class RnnSeq2Seq : ITrainableModel
 {
-    // Networks reused between Encode calls and decoder states (a network is plain buffers; reuse spares allocation).
-    private readonly ConcurrentBag<RnnNetwork> _spare = [];
+    private readonly WorkspacePool<RnnNetwork> _spare;
 
     public RnnSeq2Seq(RnnConfig config)
     {
         Config = config.Validate();
         var store = ParameterStore.Creating();
         var network = new RnnNetwork(Config, store);
-        _spare.Add(network);
+        _spare = new WorkspacePool<RnnNetwork>(CreateWorkspace);
+        _spare.Return(network);
         Parameters = store.Parameters.ToArray();
         ParameterByName = Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
         RecurrentParameters = network.Encoder.Parameters().Concat(network.Decoder.Parameters()).ToHashSet();
@@ -79,12 +78,9 @@ public sealed class RnnSeq2Seq : ITrainableModel
     /// <summary>Drops the networks kept for reuse between calls (their buffers go to the garbage collector).</summary>
     public void ReleaseWorkspaces() => _spare.Clear();
 
-    internal RnnNetwork Rent() => _spare.TryTake(out var network) ? network : CreateWorkspace();
+    internal RnnNetwork Rent() => _spare.Rent();
 
-    internal void Return(RnnNetwork network)
-    {
-        if (_spare.Count < 2 * Environment.ProcessorCount) _spare.Add(network);
-    }
+    internal void Return(RnnNetwork network) => _spare.Return(network);
 }
 
 /// <summary>What an RNN decoder reads of its sources: the encoder states and the states it starts from.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Sharpformer.Layers;
 using Sharpformer.Tensors;
 
@@ -14,14 +13,14 @@ public sealed class Transformer : ITrainableModel
 {
     public const string ArchitectureName = "transformer";
 
-    // Networks reused between Encode calls and decoder states (a network is plain buffers; reuse spares allocation).
-    private readonly ConcurrentBag<TransformerNetwork> _spare = [];
+    private readonly WorkspacePool<TransformerNetwork> _spare;
 
     public Transformer(TransformerConfig config)
     {
         Config = config.Validate();
         var store = ParameterStore.Creating();
-        _spare.Add(new TransformerNetwork(Config, store));
+        _spare = new WorkspacePool<TransformerNetwork>(CreateWorkspace);
+        _spare.Return(new TransformerNetwork(Config, store));
         Parameters = store.Parameters.ToArray();
         ParameterByName = Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
         Embed = ParameterByName["embed.weight"];
@@ -78,12 +77,9 @@ public sealed class Transformer : ITrainableModel
     /// <summary>Drops the networks kept for reuse between calls (their buffers go to the garbage collector).</summary>
     public void ReleaseWorkspaces() => _spare.Clear();
 
-    internal TransformerNetwork Rent() => _spare.TryTake(out var network) ? network : CreateWorkspace();
+    internal TransformerNetwork Rent() => _spare.Rent();
 
-    internal void Return(TransformerNetwork network)
-    {
-        if (_spare.Count < 2 * Environment.ProcessorCount) _spare.Add(network);
-    }
+    internal void Return(TransformerNetwork network) => _spare.Return(network);
 }
 
 /// <summary>The Transformer's encoded sources: the encoder memory [B, S, d].</summary>
