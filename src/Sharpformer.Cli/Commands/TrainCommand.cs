@@ -35,6 +35,7 @@ public static class TrainCommand
             options = o.Apply(parseResult, options);
             if (architecture != null && options.Model.Architecture != architecture)
                 throw new UserInputException($"--arch: the run in {run.Root} trains a {architecture} model; resuming cannot change its architecture");
+            options.Model.Validate();   // before anything is read or written
             var ui = TrainingConsole.Create();
             using var interrupt = new CancellationTokenSource();
             ConsoleCancelEventHandler onCtrlC = (_, e) => { e.Cancel = true; interrupt.Cancel(); };

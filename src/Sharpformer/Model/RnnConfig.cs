@@ -68,7 +68,7 @@ public sealed record RnnConfig : ModelConfig
     public int BosId { get; init; } = 1;
     public int EosId { get; init; } = 2;
 
-    /// <summary>Where the decoder's context comes from; set by the architecture name, not stored.</summary>
+    /// <summary>Where the decoder's context comes from; set by the architecture name, not stored (default: additive).</summary>
     [JsonIgnore]
     public RnnAttentionKind Attention { get; init; } = RnnAttentionKind.Additive;
 

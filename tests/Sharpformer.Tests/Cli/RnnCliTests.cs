@@ -116,6 +116,7 @@ public sealed class RnnCliTests : IClassFixture<RnnCliTests.TrainedRuns>
     [InlineData("--heads", "2", "applies to the transformer")]
     [InlineData("--arch", "lstm-transformer", "--arch: unknown architecture")]
     [InlineData("--cell", "tree", "--cell: expected gru, lstm or rnn")]
+    [InlineData("--bidirectional", "true", "cannot be bidirectional")]
     public void Flags_of_the_other_family_or_unknown_values_are_one_line_errors(string flag, string value, string message)
     {
         string dir = Path.Combine(_runs.Tiny.Root, "never");
