@@ -27,44 +27,48 @@ public static class ModelFile
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    public static void Save(Transformer model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
+    public static void Save(ITrainableModel model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
         var meta = new Dictionary<string, string>
         {
             [FormatKey] = FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [ArchitectureKey] = model.Architecture,
-            [ConfigKey] = JsonSerializer.Serialize(model.Config, JsonOptions),
+            [ConfigKey] = model.Config.ToJson(JsonOptions),
         };
         if (extraMetadata != null) foreach (var (k, v) in extraMetadata) meta[k] = v;
         SafeTensors.Write(path, model.Parameters.Select(p => SafeTensor.FromFloats(p.Name, p.Value.Span, p.Shape.ToArray())), meta);
     }
 
-    /// <summary>Loads the model a file holds, whatever its architecture.</summary>
-    public static ISeq2SeqModel Load(string path)
-    {
-        var contents = SafeTensors.Read(path, requireFinite: true);
-        return ReadArchitecture(contents, path) switch
-        {
-            Transformer.ArchitectureName => LoadTransformer(contents, path),
-            var other => throw new UserInputException($"{path}: unknown architecture '{other}' (this version knows: {Transformer.ArchitectureName})"),
-        };
-    }
+    /// <summary>Loads the model a file holds, whatever its architecture (the file's metadata names it).</summary>
+    public static ITrainableModel Load(string path) => Load(SafeTensors.Read(path, requireFinite: true), path);
 
     /// <summary>Loads a file that must hold a Transformer.</summary>
-    public static Transformer LoadTransformer(string path) => LoadTransformer(SafeTensors.Read(path, requireFinite: true), path);
-
-    private static Transformer LoadTransformer(SafeTensors.Contents contents, string path)
+    public static Transformer LoadTransformer(string path)
     {
+        var contents = SafeTensors.Read(path, requireFinite: true);
         string architecture = ReadArchitecture(contents, path);
         if (architecture != Transformer.ArchitectureName)
             throw new UserInputException($"{path}: holds a '{architecture}' model, not a {Transformer.ArchitectureName}");
+        return (Transformer)Load(contents, path);
+    }
+
+    // Architecture from the metadata → its config record → the model → strictly loaded weights.
+    private static ITrainableModel Load(SafeTensors.Contents contents, string path)
+    {
+        string architecture = ReadArchitecture(contents, path);
+        if (!ModelConfig.Architectures.Contains(architecture))
+            throw new UserInputException($"{path}: {ModelConfig.UnknownArchitecture(architecture).Message}");
         if (!contents.Metadata.TryGetValue(ConfigKey, out var json))
             throw new UserInputException($"{path}: not a Sharpformer model (metadata lacks '{ConfigKey}')");
-        TransformerConfig config;
-        try { config = JsonSerializer.Deserialize<TransformerConfig>(json, JsonOptions) ?? throw new JsonException("empty config"); }
+        ModelConfig config;
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            config = ModelConfig.FromJson(architecture, doc.RootElement, JsonOptions);
+        }
         catch (JsonException e) { throw new UserInputException($"{path}: invalid model config in metadata ({e.Message})"); }
-        Transformer model;
-        try { model = new Transformer(config); }
+        ITrainableModel model;
+        try { model = config.CreateModel(); }
         catch (UserInputException e) { throw new UserInputException($"{path}: {e.Message}"); }
         LoadWeights(model, contents, path);
         return model;
@@ -105,7 +109,7 @@ public static class ModelFile
     /// Strict both ways: a missing tensor, a wrong shape, or a tensor under the prefix that the model does
     /// not have is an error naming all of them (a silently ignored weight would be a silent bug).
     /// </summary>
-    public static void LoadWeights(Transformer model, SafeTensors.Contents contents, string path, string prefix = "")
+    public static void LoadWeights(ITrainableModel model, SafeTensors.Contents contents, string path, string prefix = "")
     {
         var missing = model.Parameters.Where(p => !contents.Tensors.ContainsKey(prefix + p.Name)).Select(p => prefix + p.Name).ToList();
         var unknown = contents.Tensors.Keys
