@@ -54,11 +54,11 @@ public sealed record SentenceAttention(
     /// </summary>
     public static SentenceAttention Of(ISeq2SeqModel model, Text.SubwordTokenizer tokenizer, int[] source, int[] output)
     {
+        if (!model.HasAttention)
+            throw new UserInputException($"model: a '{model.Architecture}' model has no attention to show (its decoder reads one fixed summary of the source)");
         var encoded = model.Encode(source, 1, source.Length, withAttention: true);
         var encoderSelf = encoded.SelfAttention.Select(layer => Square(layer.Span.ToArray(), layer.Dim(1), source.Length)).ToArray();
         var steps = AttentionMaps.Collect(model, source, output);
-        if (encoderSelf.Length == 0 && steps.Count > 0 && steps.All(step => step.Cross.Length == 0 && step.Self.Length == 0))
-            throw new UserInputException($"model: a '{model.Architecture}' model has no attention to show (its decoder reads one fixed summary of the source)");
         int layers = steps.Count == 0 ? 0 : steps[0].Cross.Length, heads = steps.Count == 0 ? 0 : steps[0].Cross[0].Length;
         var decoderSelf = Enumerable.Range(0, steps.Count == 0 || steps[0].Self.Length == 0 ? 0 : layers).Select(l =>
             Enumerable.Range(0, heads).Select(h =>

@@ -33,6 +33,9 @@ public sealed class RnnSeq2Seq : ITrainableModel
     public TokenSpec Tokens { get; }
     public int MaxTargetPositions => int.MaxValue;
 
+    /// <summary>False for the plain encoder-decoder: its decoder reads one fixed summary of the source.</summary>
+    public bool HasAttention => Config.Attention != RnnAttentionKind.None;
+
     /// <summary>Every learned tensor, in a fixed order (the checkpoint and optimizer order).</summary>
     public IReadOnlyList<Parameter> Parameters { get; }
     public IReadOnlyDictionary<string, Parameter> ParameterByName { get; }

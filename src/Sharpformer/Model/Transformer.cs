@@ -31,6 +31,7 @@ public sealed class Transformer : ITrainableModel
     ModelConfig ITrainableModel.Config => Config;
     public string Architecture => ArchitectureName;
     public TokenSpec Tokens { get; }
+    public bool HasAttention => true;
     public int MaxTargetPositions => Config.Positions == PositionEncodingKind.Learned ? Config.MaxPositions : int.MaxValue;
 
     /// <summary>The shared embedding E [V, d] (source, target and the output projection).</summary>
