@@ -77,7 +77,7 @@ public static class TrainBenchmark
         var times = names.ToDictionary(n => n, _ => new List<double>());
         var loss = new LabelSmoothedCrossEntropy(0.1f, model.Config.PadId);
         var ctx = step.Context;
-        var network = step.Network;
+        var network = (TransformerNetwork)step.Network;
         for (int r = 0; r < repeats; r++)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Sharpformer.Layers;
+using Sharpformer.Layers.Recurrent;
+using Sharpformer.Model;
 using Sharpformer.Training;
 
 namespace Sharpformer.Cli.Commands;
@@ -17,7 +19,7 @@ public static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its latest checkpoint." };
         var data = new Option<string?>("--data") { Description = "Folder holding multi30k/ (default: the bundled data folder)." };
         var o = new TrainingOverrides();
-        var command = new Command("train", "Train a translation or chat model (subword vocabulary, Transformer, checkpoints, validation BLEU).")
+        var command = new Command("train", "Train a translation or chat model (subword vocabulary, Transformer or RNN encoder-decoder, checkpoints, validation BLEU).")
         {
             preset, output, resume, data,
         };
@@ -29,7 +31,10 @@ public static class TrainCommand
             TrainingOptions options = isResume && run.HasOptions
                 ? run.LoadOptions()
                 : Presets.Get(parseResult.GetValue(preset)!, DataFolder.Resolve(parseResult.GetValue(data)));
+            string? architecture = isResume && run.HasOptions ? options.Model.Architecture : null;
             options = o.Apply(parseResult, options);
+            if (architecture != null && options.Model.Architecture != architecture)
+                throw new UserInputException($"--arch: the run in {run.Root} trains a {architecture} model; resuming cannot change its architecture");
             var ui = TrainingConsole.Create();
             using var interrupt = new CancellationTokenSource();
             ConsoleCancelEventHandler onCtrlC = (_, e) => { e.Cancel = true; interrupt.Cancel(); };
@@ -85,16 +90,25 @@ public static class TrainCommand
             Add<string>("--task", "translation or chat (a chat model is evaluated as a chatbot and talked to with `chat`).", (t, v) => t with { Task = ParseTask(v) });
             Add<int>("--vocab-size", "Joint subword vocabulary size.", (t, v) => t with { VocabSize = v });
             Add<int>("--max-length", "Skip training pairs longer than this many tokens.", (t, v) => t with { MaxLength = v });
-            Add<int>("--d-model", "Model width d_model.", (t, v) => t with { Model = t.Model with { DModel = v } });
-            Add<int>("--heads", "Attention heads.", (t, v) => t with { Model = t.Model with { Heads = v } });
-            Add<int>("--d-ff", "Feed-forward inner width.", (t, v) => t with { Model = t.Model with { DFf = v } });
-            Add<int>("--enc-layers", "Encoder layers.", (t, v) => t with { Model = t.Model with { EncoderLayers = v } });
-            Add<int>("--dec-layers", "Decoder layers.", (t, v) => t with { Model = t.Model with { DecoderLayers = v } });
-            Add<float>("--dropout", "Residual and embedding dropout.", (t, v) => t with { Model = t.Model with { Dropout = v } });
-            Add<float>("--attention-dropout", "Dropout on attention weights.", (t, v) => t with { Model = t.Model with { AttentionDropout = v } });
-            Add<float>("--activation-dropout", "Dropout after the feed-forward activation.", (t, v) => t with { Model = t.Model with { ActivationDropout = v } });
-            Add<string>("--activation", "relu or gelu.", (t, v) => t with { Model = t.Model with { Activation = ParseActivation(v) } });
-            Add<bool>("--pre-ln", "Pre-LN layers (norm before each sublayer) instead of the paper's post-LN.", (t, v) => t with { Model = t.Model with { NormFirst = v } });
+            Add<string>("--arch", $"Architecture: {string.Join(", ", ModelConfig.Architectures)} (default: the preset's; another family starts from its default sizes).",
+                (t, v) => t with { Model = SwitchArchitecture(t.Model, v) });
+            AddTransformer<int>("--d-model", "Transformer width d_model.", (m, v) => m with { DModel = v });
+            AddTransformer<int>("--heads", "Transformer attention heads.", (m, v) => m with { Heads = v });
+            AddTransformer<int>("--d-ff", "Transformer feed-forward inner width.", (m, v) => m with { DFf = v });
+            AddTransformer<int>("--enc-layers", "Transformer encoder layers.", (m, v) => m with { EncoderLayers = v });
+            AddTransformer<int>("--dec-layers", "Transformer decoder layers.", (m, v) => m with { DecoderLayers = v });
+            Add<float>("--dropout", "Dropout: the Transformer's residual and embedding dropout; an RNN's on embeddings, between layers and before the output.",
+                (t, v) => t with { Model = t.Model switch { RnnConfig r => r with { Dropout = v }, TransformerConfig m => m with { Dropout = v }, var other => other } });
+            AddTransformer<float>("--attention-dropout", "Transformer dropout on attention weights.", (m, v) => m with { AttentionDropout = v });
+            AddTransformer<float>("--activation-dropout", "Transformer dropout after the feed-forward activation.", (m, v) => m with { ActivationDropout = v });
+            AddTransformer<string>("--activation", "Transformer feed-forward activation: relu or gelu.", (m, v) => m with { Activation = ParseActivation(v) });
+            AddTransformer<bool>("--pre-ln", "Transformer pre-LN layers (norm before each sublayer) instead of the paper's post-LN.", (m, v) => m with { NormFirst = v });
+            AddRnn<string>("--cell", "RNN cell: gru, lstm or rnn (tanh).", (m, v) => m with { Cell = ParseCell(v) });
+            AddRnn<int>("--embedding-size", "RNN embedding width E (also the width of the attentional state h̃, tied to the embedding).", (m, v) => m with { EmbeddingSize = v });
+            AddRnn<int>("--hidden", "RNN hidden size H (per direction).", (m, v) => m with { HiddenSize = v });
+            AddRnn<int>("--layers", "RNN layers of the encoder and of the decoder.", (m, v) => m with { Layers = v });
+            AddRnn<bool>("--bidirectional", "RNN: a bidirectional encoder (default: only for rnn-attn-additive).", (m, v) => m with { Bidirectional = v });
+            AddRnn<int>("--attention-size", "rnn-attn-additive: width of the additive attention's layer (default: the hidden size).", (m, v) => m with { AttentionSize = v });
             Add<float>("--label-smoothing", "Label smoothing ε.", (t, v) => t with { Optimizer = t.Optimizer with { LabelSmoothing = v } });
             Add<double>("--lr-factor", "Noam schedule factor.", (t, v) => t with { Optimizer = t.Optimizer with { LrFactor = v } });
             Add<int>("--warmup", "Noam warm-up steps.", (t, v) => t with { Optimizer = t.Optimizer with { Warmup = v } });
@@ -142,6 +156,36 @@ public static class TrainCommand
             "translation" => ModelTask.Translation,
             "chat" => ModelTask.Chat,
             _ => throw new UserInputException($"--task: expected translation or chat, got '{v}'"),
+        };
+
+        private void AddTransformer<T>(string name, string description, Func<TransformerConfig, T, TransformerConfig> set) =>
+            Add<T>(name, description, (t, v) => t with
+            {
+                Model = t.Model is TransformerConfig m ? set(m, v) : throw new UserInputException($"{name}: applies to the transformer, not to {t.Model.Architecture}"),
+            });
+
+        private void AddRnn<T>(string name, string description, Func<RnnConfig, T, RnnConfig> set) =>
+            Add<T>(name, description, (t, v) => t with
+            {
+                Model = t.Model is RnnConfig m ? set(m, v) : throw new UserInputException($"{name}: applies to the RNN architectures, not to {t.Model.Architecture} (choose one with --arch)"),
+            });
+
+        /// <summary>The model for --arch: unchanged, the same RNN sizes with another attention, or the other family's defaults.</summary>
+        private static ModelConfig SwitchArchitecture(ModelConfig current, string architecture)
+        {
+            if (!ModelConfig.Architectures.Contains(architecture))
+                throw new UserInputException($"--arch: unknown architecture '{architecture}' (known: {string.Join(", ", ModelConfig.Architectures)})");
+            if (current.Architecture == architecture) return current;
+            if (current is RnnConfig rnn && RnnConfig.ArchitectureNames.Contains(architecture)) return rnn with { Attention = RnnConfig.AttentionOf(architecture) };
+            return ModelConfig.Default(architecture);
+        }
+
+        private static RecurrentCellKind ParseCell(string v) => v.Trim().ToLowerInvariant() switch
+        {
+            "gru" => RecurrentCellKind.Gru,
+            "lstm" => RecurrentCellKind.Lstm,
+            "rnn" => RecurrentCellKind.Rnn,
+            _ => throw new UserInputException($"--cell: expected gru, lstm or rnn, got '{v}'"),
         };
 
         private static Activation ParseActivation(string v) => v.ToLowerInvariant() switch

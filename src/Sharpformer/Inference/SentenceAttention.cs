@@ -54,6 +54,8 @@ public sealed record SentenceAttention(
     /// </summary>
     public static SentenceAttention Of(ISeq2SeqModel model, Text.SubwordTokenizer tokenizer, int[] source, int[] output)
     {
+        if (!model.HasAttention)
+            throw new UserInputException($"model: a '{model.Architecture}' model has no attention to show (its decoder reads one fixed summary of the source)");
         var encoded = model.Encode(source, 1, source.Length, withAttention: true);
         var encoderSelf = encoded.SelfAttention.Select(layer => Square(layer.Span.ToArray(), layer.Dim(1), source.Length)).ToArray();
         var steps = AttentionMaps.Collect(model, source, output);

@@ -184,7 +184,7 @@ public sealed class Translator : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        if (_ownsModel && Model is Transformer transformer) transformer.ReleaseWorkspaces();
+        if (_ownsModel && Model is ITrainableModel trainable) trainable.ReleaseWorkspaces();
     }
 
     /// <summary>Sentence indices grouped into batches of similar length (longest first) under the token budget.</summary>

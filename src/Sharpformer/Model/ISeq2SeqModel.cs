@@ -19,6 +19,9 @@ public interface ISeq2SeqModel
     /// <summary>Every learned tensor, in checkpoint order (for saving, averaging, inspecting).</summary>
     IReadOnlyList<Layers.Parameter> Parameters { get; }
 
+    /// <summary>Whether the model attends at all, i.e. whether it has attention maps to show.</summary>
+    bool HasAttention { get; }
+
     /// <summary>Most target positions a decoder can hold (a learned position table), or int.MaxValue.</summary>
     int MaxTargetPositions { get; }
 

@@ -36,6 +36,35 @@ public static class Initialization
         }
     }
 
+    /// <summary>
+    /// An RNN encoder–decoder: every recurrent weight and bias U(−1/√H, 1/√H) as PyTorch's nn.GRU/nn.LSTM/nn.RNN
+    /// reset them, N(0, E^−½) for the shared embedding (so E·√E has unit scale and the tied logits h̃·Eᵀ start
+    /// near unit scale), Xavier-uniform for the other matrices (bridge, attention, W_c), zero for their biases.
+    /// </summary>
+    public static void Initialize(RnnSeq2Seq model, int seed)
+    {
+        var rng = new Random(seed);
+        var recurrent = model.RecurrentParameters;
+        double bound = 1.0 / Math.Sqrt(model.Config.HiddenSize);
+        foreach (var p in model.Parameters)
+        {
+            var v = p.Value.Span;
+            if (recurrent.Contains(p))
+                for (int i = 0; i < v.Length; i++) v[i] = (float)((rng.NextDouble() * 2 - 1) * bound);
+            else if (p.Role == ParameterRole.Embedding)
+            {
+                double std = Math.Pow(model.Config.EmbeddingSize, -0.5);
+                for (int i = 0; i < v.Length; i++) v[i] = (float)(std * Gaussian(rng));
+            }
+            else if (p.Role == ParameterRole.Weight)
+            {
+                double a = Math.Sqrt(6.0 / (p.Shape[0] + p.Shape[1]));
+                for (int i = 0; i < v.Length; i++) v[i] = (float)((rng.NextDouble() * 2 - 1) * a);
+            }
+            else v.Clear();
+        }
+    }
+
     private static double Gaussian(Random rng)
     {
         // Box–Muller

@@ -31,10 +31,10 @@ public static class ModelFile
     /// Writes the model crash-safely, with an integrity hash over config and weights (<see cref="ModelIntegrity"/>).
     /// A NaN or an infinity in a weight is an error naming it, and nothing is written.
     /// </summary>
-    public static void Save(Transformer model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
+    public static void Save(ITrainableModel model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
         FiniteValues.Require(model.Parameters.Select(p => (p.Name, (ReadOnlyMemory<float>)p.Value.Data.AsMemory(0, p.Length))), path);
-        string config = JsonSerializer.Serialize(model.Config, JsonOptions);
+        string config = model.Config.ToJson(JsonOptions);      // hashed exactly as stored
         var meta = new Dictionary<string, string>
         {
             [FormatKey] = FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -46,19 +46,43 @@ public static class ModelFile
         SafeTensors.Write(path, model.Parameters.Select(p => SafeTensor.FromFloats(p.Name, p.Value.Span, p.Shape.ToArray())), meta);
     }
 
-    /// <summary>Loads the model a file holds, whatever its architecture.</summary>
-    public static ISeq2SeqModel Load(string path)
-    {
-        var contents = ReadVerified(path);
-        return ReadArchitecture(contents, path) switch
-        {
-            Transformer.ArchitectureName => LoadTransformer(contents, path),
-            var other => throw new UserInputException($"{path}: unknown architecture '{other}' (this version knows: {Transformer.ArchitectureName})"),
-        };
-    }
+    /// <summary>Loads the model a file holds, whatever its architecture (the file's metadata names it).</summary>
+    public static ITrainableModel Load(string path) => Load(ReadVerified(path), path);
 
     /// <summary>Loads a file that must hold a Transformer.</summary>
-    public static Transformer LoadTransformer(string path) => LoadTransformer(ReadVerified(path), path);
+    public static Transformer LoadTransformer(string path)
+    {
+        var contents = ReadVerified(path);
+        string architecture = ReadArchitecture(contents, path);
+        if (architecture != Transformer.ArchitectureName)
+            throw new UserInputException($"{path}: holds a '{architecture}' model, not a {Transformer.ArchitectureName}");
+        return (Transformer)Load(contents, path);
+    }
+
+    // Architecture from the metadata → its config record → the model → strictly loaded weights.
+    private static ITrainableModel Load(SafeTensors.Contents contents, string path)
+    {
+        string architecture = ReadArchitecture(contents, path);
+        if (!ModelConfig.Architectures.Contains(architecture))
+            throw new UserInputException($"{path}: {ModelConfig.UnknownArchitecture(architecture).Message}");
+        if (!contents.Metadata.TryGetValue(ConfigKey, out var json))
+            throw new UserInputException($"{path}: not a Sharpformer model (metadata lacks '{ConfigKey}')");
+        ModelConfig config;
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            config = ModelConfig.FromJson(architecture, doc.RootElement, JsonOptions);
+        }
+        catch (JsonException e) { throw new UserInputException($"{path}: invalid model config in metadata ({e.Message.ReplaceLineEndings(" ")})"); }
+        try { config.Validate(); }
+        catch (UserInputException e) { throw new UserInputException($"{path}: {e.Message}"); }
+        CheckSizeBeforeAllocating(config, contents, path);
+        ITrainableModel model;
+        try { model = config.CreateModel(); }
+        catch (UserInputException e) { throw new UserInputException($"{path}: {e.Message}"); }
+        LoadWeights(model, contents, path);
+        return model;
+    }
 
     /// <summary>Reads a model file strictly: safetensors layout, finite weights, and its integrity hash when it has one.</summary>
     private static SafeTensors.Contents ReadVerified(string path)
@@ -68,35 +92,17 @@ public static class ModelFile
         return contents;
     }
 
-    private static Transformer LoadTransformer(SafeTensors.Contents contents, string path)
+    // The config alone decides what CreateModel allocates: refuse a config that needs more memory than the limit, or far
+    // more weights than the file holds, before a single weight exists. (A config off by a tensor or two goes on to
+    // LoadWeights, whose message names the tensors.)
+    private static void CheckSizeBeforeAllocating(ModelConfig config, SafeTensors.Contents contents, string path)
     {
-        string architecture = ReadArchitecture(contents, path);
-        if (architecture != Transformer.ArchitectureName)
-            throw new UserInputException($"{path}: holds a '{architecture}' model, not a {Transformer.ArchitectureName}");
-        if (!contents.Metadata.TryGetValue(ConfigKey, out var json))
-            throw new UserInputException($"{path}: not a Sharpformer model (metadata lacks '{ConfigKey}')");
-        TransformerConfig config;
-        try { config = JsonSerializer.Deserialize<TransformerConfig>(json, JsonOptions) ?? throw new JsonException("empty config"); }
-        catch (JsonException e) { throw new UserInputException($"{path}: invalid model config in metadata ({e.Message.ReplaceLineEndings(" ")})"); }
-        foreach (var (_, problem) in config.Problems()) throw new UserInputException($"{path}: model config: {problem}");
-        CheckSizeBeforeAllocating(config, contents, path);
-        Transformer model;
-        try { model = new Transformer(config); }
-        catch (UserInputException e) { throw new UserInputException($"{path}: {e.Message}"); }
-        LoadWeights(model, contents, path);
-        return model;
-    }
-
-    // The config alone decides what new Transformer(config) allocates: refuse a config that needs more memory than
-    // the limit, or far more weights than the file holds, before a single weight exists. (A config off by a tensor
-    // or two goes on to LoadWeights, whose message names the tensors.)
-    private static void CheckSizeBeforeAllocating(TransformerConfig config, SafeTensors.Contents contents, string path)
-    {
-        ModelSize.CheckLoadable(config, MemoryLimit.Current, path);
-        double described = ModelSize.Parameters(config), held = contents.Tensors.Values.Sum(t => (double)t.Count);
+        var size = config.Size();
+        size.CheckLoadable(MemoryLimit.Current, path);
+        double described = size.Parameters, held = contents.Tensors.Values.Sum(t => (double)t.Count);
         if (described > 2 * held + 1e6)
-            throw new UserInputException($"{path}: weights do not match the model config: the config (vocab_size {config.VocabSize}, d_model {config.DModel}, "
-                + $"d_ff {config.DFf}, {config.EncoderLayers}+{config.DecoderLayers} layers) describes {described:N0} weights, the file holds {held:N0}");
+            throw new UserInputException($"{path}: weights do not match the model config: the config ({size.Describe()}) "
+                + $"describes {described:N0} weights, the file holds {held:N0}");
     }
 
     /// <summary>The architecture a file holds, checking its format version (format 1 files are Transformers).</summary>
@@ -134,7 +140,7 @@ public static class ModelFile
     /// Strict both ways: a missing tensor, a wrong shape, or a tensor under the prefix that the model does
     /// not have is an error naming all of them (a silently ignored weight would be a silent bug).
     /// </summary>
-    public static void LoadWeights(Transformer model, SafeTensors.Contents contents, string path, string prefix = "")
+    public static void LoadWeights(ITrainableModel model, SafeTensors.Contents contents, string path, string prefix = "")
     {
         var missing = model.Parameters.Where(p => !contents.Tensors.ContainsKey(prefix + p.Name)).Select(p => prefix + p.Name).ToList();
         var unknown = contents.Tensors.Keys

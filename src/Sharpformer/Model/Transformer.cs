@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Sharpformer.Layers;
 using Sharpformer.Tensors;
 
@@ -10,18 +9,18 @@ namespace Sharpformer.Model;
 /// activations: training runs a <see cref="TransformerNetwork"/> from <see cref="CreateWorkspace"/>, and
 /// every <see cref="Encode"/> or decoder uses a network of its own, so one model serves many threads.
 /// </summary>
-public sealed class Transformer : ISeq2SeqModel
+public sealed class Transformer : ITrainableModel
 {
     public const string ArchitectureName = "transformer";
 
-    // Networks reused between Encode calls and decoder states (a network is plain buffers; reuse spares allocation).
-    private readonly ConcurrentBag<TransformerNetwork> _spare = [];
+    private readonly WorkspacePool<TransformerNetwork> _spare;
 
     public Transformer(TransformerConfig config)
     {
         Config = config.Validate();
         var store = ParameterStore.Creating();
-        _spare.Add(new TransformerNetwork(Config, store));
+        _spare = new WorkspacePool<TransformerNetwork>(CreateWorkspace);
+        _spare.Return(new TransformerNetwork(Config, store));
         Parameters = store.Parameters.ToArray();
         ParameterByName = Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
         Embed = ParameterByName["embed.weight"];
@@ -29,8 +28,10 @@ public sealed class Transformer : ISeq2SeqModel
     }
 
     public TransformerConfig Config { get; }
+    ModelConfig ITrainableModel.Config => Config;
     public string Architecture => ArchitectureName;
     public TokenSpec Tokens { get; }
+    public bool HasAttention => true;
     public int MaxTargetPositions => Config.Positions == PositionEncodingKind.Learned ? Config.MaxPositions : int.MaxValue;
 
     /// <summary>The shared embedding E [V, d] (source, target and the output projection).</summary>
@@ -43,6 +44,10 @@ public sealed class Transformer : ISeq2SeqModel
 
     /// <summary>A network over these weights with activation buffers of its own (training, scoring, inspection).</summary>
     public TransformerNetwork CreateWorkspace() => new(Config, ParameterStore.Binding(ParameterByName));
+    ITrainingNetwork ITrainableModel.CreateWorkspace() => CreateWorkspace();
+
+    /// <summary>Initial weights as <see cref="Initialization.Initialize"/> draws them.</summary>
+    public void Initialize(int seed) => Initialization.Initialize(this, seed);
 
     public void ZeroGrad()
     {
@@ -73,12 +78,9 @@ public sealed class Transformer : ISeq2SeqModel
     /// <summary>Drops the networks kept for reuse between calls (their buffers go to the garbage collector).</summary>
     public void ReleaseWorkspaces() => _spare.Clear();
 
-    internal TransformerNetwork Rent() => _spare.TryTake(out var network) ? network : CreateWorkspace();
+    internal TransformerNetwork Rent() => _spare.Rent();
 
-    internal void Return(TransformerNetwork network)
-    {
-        if (_spare.Count < 2 * Environment.ProcessorCount) _spare.Add(network);
-    }
+    internal void Return(TransformerNetwork network) => _spare.Return(network);
 }
 
 /// <summary>The Transformer's encoded sources: the encoder memory [B, S, d].</summary>

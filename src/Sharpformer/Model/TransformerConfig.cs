@@ -9,7 +9,7 @@ public enum PositionEncodingKind { Sinusoidal, Learned }
 /// Every size and option of the model. The defaults are the paper's base model
 /// (d_model 512, 8 heads, d_ff 2048, 6+6 layers, dropout 0.1, post-LN, shared embeddings).
 /// </summary>
-public sealed record TransformerConfig
+public sealed record TransformerConfig : ModelConfig
 {
     public int VocabSize { get; init; } = 8000;
     public int DModel { get; init; } = 512;
@@ -45,15 +45,32 @@ public sealed record TransformerConfig
     [System.Text.Json.Serialization.JsonIgnore]
     public int HeadDim => Heads > 0 ? DModel / Heads : 0;
 
+    /// <inheritdoc/>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public override string Architecture => Transformer.ArchitectureName;
+
+    /// <inheritdoc/>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public override TokenSpec Tokens => new(VocabSize, PadId, BosId, EosId);
+
+    /// <summary>d_model: the paper's lr = d_model^−½ · min(step^−½, step · warmup^−1.5).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public override int ScheduleWidth => DModel;
+
+    public override TransformerConfig WithTokens(TokenSpec tokens) =>
+        this with { VocabSize = tokens.VocabSize, PadId = tokens.PadId, BosId = tokens.BosId, EosId = tokens.EosId };
+
+    public override Transformer CreateModel() => new(this);
+
     /// <summary>Throws <see cref="UserInputException"/> naming the first inconsistent field.</summary>
-    public TransformerConfig Validate()
+    public override TransformerConfig Validate()
     {
         foreach (var (_, problem) in Problems()) throw new UserInputException("model config: " + problem);
         return this;
     }
 
-    /// <summary>Every inconsistent field (its property name) with a phrase saying what is wrong, in field order.</summary>
-    public IEnumerable<(string Field, string Problem)> Problems()
+    /// <inheritdoc/>
+    public override IEnumerable<(string Field, string Problem)> Problems()
     {
         if (VocabSize <= 0) yield return (nameof(VocabSize), $"vocab size must be positive, got {VocabSize}");
         if (DModel <= 0 || Heads <= 0 || DModel % Heads != 0)
@@ -72,6 +89,9 @@ public sealed record TransformerConfig
         // ε = 0 would divide by zero on a constant row
         if (!(float.IsFinite(NormEps) && NormEps > 0)) yield return (nameof(NormEps), $"norm eps must be a positive number, got {NormEps}");
     }
+
+    /// <inheritdoc/>
+    public override TransformerSize Size() => new(this);
 
     internal LayerSettings LayerSettings() => new(DModel, Heads, DFf, Activation, NormFirst,
         Dropout, AttentionDropout ?? Dropout, ActivationDropout ?? Dropout, NormEps);

@@ -17,42 +17,34 @@ internal sealed class TransformerDecoderState : IDecoderState
     private readonly Transformer _model;
     private readonly TransformerNetwork _network;
     private readonly DecoderLayerCache[] _caches;
-    private readonly AttentionMask _sourceMask = new();
-    private readonly int _sourceLength, _maxSteps;
+    private readonly DecodeSourceMask _source;
     private readonly bool _withAttention;
     private readonly float[] _scratch;
-    private bool[] _padding = [];
     private bool _disposed;
 
     public TransformerDecoderState(Transformer model, TransformerMemory encoded, int copies, int maxSteps, bool withAttention)
     {
-        if (copies < 1) throw new ArgumentOutOfRangeException(nameof(copies), $"Need at least one copy per source row, got {copies}.");
-        if (maxSteps < 0) throw new ArgumentOutOfRangeException(nameof(maxSteps), $"maxSteps must be ≥ 0, got {maxSteps}.");
+        _source = new DecodeSourceMask(encoded, copies, maxSteps, model.Config.PadId);
         var memory = encoded.Memory;                                                           // [B, S, d]
         int d = model.Config.DModel;
         if (memory.Rank != 3 || memory.Dim(2) != d) throw new ArgumentException($"Memory must be [B, S, {d}], got {memory}.");
-        (_model, _sourceLength, _maxSteps, _withAttention) = (model, encoded.SourceLength, maxSteps, withAttention);
-        Rows = encoded.Batch * copies;
-        var expandedIds = new int[Rows * _sourceLength];
-        for (int r = 0; r < Rows; r++) encoded.SourceIds.AsSpan(r / copies * _sourceLength, _sourceLength).CopyTo(expandedIds.AsSpan(r * _sourceLength));
-        _sourceMask.SetFromIds(expandedIds, Rows, _sourceLength, model.Config.PadId, causal: false);
+        (_model, _withAttention) = (model, withAttention);
         _network = model.Rent();
-        _scratch = _network.DecodeScratch(Math.Max(model.Config.VocabSize, encoded.Batch * _sourceLength * 2 * d));
+        _scratch = _network.DecodeScratch(Math.Max(model.Config.VocabSize, encoded.Batch * encoded.SourceLength * 2 * d));
         var layers = _network.Decoder.Layers;
         _caches = _network.DecodeCaches();
         for (int l = 0; l < layers.Count; l++) layers[l].StartDecoding(memory, copies, _caches[l], maxSteps, _scratch);
     }
 
-    public int Rows { get; private set; }
+    public int Rows => _source.Rows;
     public int Position { get; private set; }
     public StepAttention? LastAttention { get; private set; }
 
     public Span<float> Step(ReadOnlySpan<int> tokens)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (tokens.Length != Rows) throw new ArgumentException($"Step needs {Rows} tokens, got {tokens.Length}.");
-        if (Position >= _maxSteps) throw new InvalidOperationException($"The decoder was started for {_maxSteps} steps.");
-        var logits = _network.Step(tokens, Position, _caches, _sourceMask).Span;               // [n, V]
+        _source.CheckStep(tokens.Length, Position);
+        var logits = _network.Step(tokens, Position, _caches, _source.Mask).Span;              // [n, V]
         int vocab = _model.Config.VocabSize;
         for (int r = 0; r < Rows; r++) LogSoftmax.InPlace(logits.Slice(r * vocab, vocab), _scratch);
         Position++;
@@ -63,14 +55,9 @@ internal sealed class TransformerDecoderState : IDecoderState
     public void Reorder(ReadOnlySpan<int> parents)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        foreach (int p in parents)
-            if ((uint)p >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(parents), $"Parent row {p} is outside the {Rows} rows.");
+        _source.CheckParents(parents);
         foreach (var cache in _caches) cache.Reorder(parents, Position);
-        if (_padding.Length < parents.Length * _sourceLength) _padding = new bool[parents.Length * _sourceLength];
-        var padding = _padding.AsSpan(0, parents.Length * _sourceLength);
-        for (int r = 0; r < parents.Length; r++) _sourceMask.KeyPadding.Slice(parents[r] * _sourceLength, _sourceLength).CopyTo(padding[(r * _sourceLength)..]);
-        _sourceMask.SetFromPadding(padding, parents.Length, _sourceLength);
-        Rows = parents.Length;
+        _source.Reorder(parents);
         if (LastAttention != null) LastAttention = new StepAttention(Gather(LastAttention.Self, parents), Gather(LastAttention.Cross, parents));
     }
 

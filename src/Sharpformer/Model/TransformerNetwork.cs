@@ -12,7 +12,7 @@ namespace Sharpformer.Model;
 /// by one thread at a time; every caller that runs the model at the same time gets its own
 /// (<see cref="Transformer.CreateWorkspace"/>), all sharing the weights.
 /// </summary>
-public sealed class TransformerNetwork
+public sealed class TransformerNetwork : ITrainingNetwork
 {
     private readonly AttentionMask _sourceMask = new(), _targetMask = new();
     private DecoderLayerCache[] _decodeCaches = [];

@@ -91,7 +91,7 @@ public sealed class AttentionRecorder
 
     private void RecordMaps(int epoch, long step, double elapsedSeconds)
     {
-        if (_source == null) return;
+        if (_source == null || !_model.HasAttention) return;
         int[] output = _target ?? Translate(_source);
         var maps = SentenceAttention.Of(_model, _tokenizer, _source, output);
         RunDirectory.AppendJsonLine(_watchPath, new

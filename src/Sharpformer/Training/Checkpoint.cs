@@ -17,7 +17,7 @@ public static class Checkpoint
     public const string OptimizerFileName = "optimizer.safetensors";
     public const string StateFileName = "state.json";
 
-    public static void Save(string directory, Transformer model, Adam optimizer, TrainingState state)
+    public static void Save(string directory, ITrainableModel model, Adam optimizer, TrainingState state)
     {
         string target = Path.GetFullPath(directory);
         string parent = Path.GetDirectoryName(target)!;
@@ -51,7 +51,7 @@ public static class Checkpoint
     }
 
     // A checkpoint is what a run resumes from: one holding a NaN or an infinity would resume into garbage, so none is ever written.
-    private static void RequireFinite(Transformer model, Adam optimizer, string target)
+    private static void RequireFinite(ITrainableModel model, Adam optimizer, string target)
     {
         var p = model.Parameters;
         FiniteValues.Require(p.Select(x => (x.Name, (ReadOnlyMemory<float>)x.Value.Data.AsMemory(0, x.Length)))
@@ -70,7 +70,7 @@ public static class Checkpoint
     /// Restores weights, Adam moments and step into existing objects; returns the saved state. A NaN or an
     /// infinity in either file is an error: resuming from it would silently train garbage.
     /// </summary>
-    public static TrainingState Load(string directory, Transformer model, Adam optimizer)
+    public static TrainingState Load(string directory, ITrainableModel model, Adam optimizer)
     {
         string modelPath = Path.Combine(directory, ModelFileName);
         ModelFile.LoadWeights(model, SafeTensors.Read(modelPath, requireFinite: true), modelPath);

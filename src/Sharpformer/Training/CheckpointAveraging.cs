@@ -11,7 +11,7 @@ namespace Sharpformer.Training;
 public static class CheckpointAveraging
 {
     /// <summary>Loads the model files and writes their element-wise mean into <paramref name="into"/>.</summary>
-    public static void Average(IReadOnlyList<string> modelFiles, Transformer into)
+    public static void Average(IReadOnlyList<string> modelFiles, ITrainableModel into)
     {
         if (modelFiles.Count == 0) throw new ArgumentException("No checkpoints to average.");
         foreach (var p in into.Parameters) p.Value.Clear();
@@ -55,7 +55,7 @@ public static class CheckpointAveraging
     {
         var target = new RunDirectory(outDir);
         if (File.Exists(target.FinalModelPath)) throw UserInputException.ForField("OutputDirectory", $"{target.FinalModelPath} already exists; choose another folder");
-        var model = ModelFile.LoadTransformer(Path.Combine(checkpoints[0], Checkpoint.ModelFileName));
+        var model = ModelFile.Load(Path.Combine(checkpoints[0], Checkpoint.ModelFileName));
         Average(checkpoints.Select(d => Path.Combine(d, Checkpoint.ModelFileName)).ToList(), model);
         var tokenizer = run.LoadTokenizer();                                    // checked, then written anew (crash-safely, with its checksum)
         var options = run.HasOptions ? RegularFile.ReadAllBytes(run.OptionsPath, 16 << 20, "run options file") : null;

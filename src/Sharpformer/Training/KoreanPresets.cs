@@ -1,4 +1,5 @@
 using Sharpformer.Layers;
+using Sharpformer.Layers.Recurrent;
 using Sharpformer.Model;
 using Sharpformer.Text;
 
@@ -37,9 +38,17 @@ internal static class KoreanPresets
         TestNoRepeatNGram = 3,
     };
 
-    // chatbot-ko-rnn (an RNN seq2seq with dot-product attention, the classic first chatbot model) belongs
-    // here: the same split, vocabulary and decoding as Chatbot, with the RNN architecture in place of the
-    // Transformer, listed in Presets.Names next to chatbot-ko.
+    /// <summary>
+    /// <c>chatbot-ko-rnn</c>: note 004's first chatbot, a sequence-to-sequence RNN with dot-product attention
+    /// (Luong; GRU, embeddings 256, hidden 512), on the same split, vocabulary, budget and decoding as
+    /// <see cref="Chatbot"/>, so the two answer the same questions side by side. Optimiser as the Multi30k RNN
+    /// presets: Adam with PyTorch's defaults on a Noam curve peaking at ≈ 1e-3, gradients clipped at norm 1.
+    /// </summary>
+    public static TrainingOptions ChatbotRnn(string dataDir) => Chatbot(dataDir) with
+    {
+        Model = RnnConfig.For(RnnConfig.DotName) with { Cell = RecurrentCellKind.Gru, EmbeddingSize = 256, HiddenSize = 512, Layers = 1, Dropout = 0.3f },
+        Optimizer = new OptimizerSettings { LabelSmoothing = 0.1f, Warmup = 400, LrFactor = 0.45, Beta2 = 0.999, AdamEps = 1e-8, ClipNorm = 1f },
+    };
 
     /// <summary>
     /// <c>tatoeba-ko-en</c>: Korean → English on the 3,056 Tatoeba training pairs (CC-BY 2.0 France; the

@@ -42,10 +42,11 @@ public static class OptionsCheck
         if (o.MaxLength < 1) yield return (nameof(o.MaxLength), $"must be at least 1 token, got {o.MaxLength}");
 
         // the vocabulary and special ids come from the tokenizer; the rest of the config is the user's
-        var model = o.Model with { VocabSize = Math.Max(o.VocabSize, 3), PadId = SubwordTokenizer.PadId, BosId = SubwordTokenizer.BosId, EosId = SubwordTokenizer.EosId };
+        if (o.Model is null) { yield return (nameof(o.Model), "no model config given"); yield break; }
+        var model = TrainingModel(o);
         foreach (var (field, problem) in model.Problems()) yield return ("Model." + field, problem);
-        if (model.Positions == PositionEncodingKind.Learned && o.MaxLength >= model.MaxPositions)
-            yield return (nameof(o.MaxLength), $"{o.MaxLength} tokens plus BOS/EOS do not fit the {model.MaxPositions} learned positions (Model.MaxPositions)");
+        if (model is TransformerConfig { Positions: PositionEncodingKind.Learned } t && o.MaxLength >= t.MaxPositions)
+            yield return (nameof(o.MaxLength), $"{o.MaxLength} tokens plus BOS/EOS do not fit the {t.MaxPositions} learned positions (Model.MaxPositions)");
 
         var opt = o.Optimizer;
         if (!(opt.LabelSmoothing >= 0 && opt.LabelSmoothing < 1)) yield return ("Optimizer.LabelSmoothing", $"must be in [0, 1), got {opt.LabelSmoothing}");
@@ -78,12 +79,16 @@ public static class OptionsCheck
     {
         var estimate = ResourceEstimate.ForTraining(o);
         long limit = MemoryLimit.Resolve(o.MaxMemory);
-        var c = o.Model;
+        var size = TrainingModel(o).Size();
         if (estimate.TotalBytes > limit)
             throw UserInputException.ForField(nameof(o.MaxMemory), $"training needs {estimate.Describe()}, more than the limit of {MemoryLimit.Format(limit)}; "
-                + $"make the model (vocabulary {o.VocabSize}, d_model {c.DModel}, d_ff {c.DFf}, {c.EncoderLayers}+{c.DecoderLayers} layers) or the batches smaller, or raise the limit");
-        var (name, elements) = ModelSize.LargestTensor(o.Model with { VocabSize = o.VocabSize });
+                + $"make the model ({size.Describe()}) or the batches smaller, or raise the limit");
+        var (name, elements, field) = size.LargestTensor;
         if (elements > Array.MaxLength)
-            throw UserInputException.ForField("Model", $"{name} would hold {elements:G3} values, more than one array can ({Array.MaxLength:N0})");
+            throw UserInputException.ForField(field, $"{name} would hold {elements:G3} values, more than one array can ({Array.MaxLength:N0})");
     }
+
+    // The config the trainer will build: the user's, with the tokenizer's vocabulary and special ids.
+    private static ModelConfig TrainingModel(TrainingOptions o) =>
+        o.Model.WithTokens(new TokenSpec(Math.Max(o.VocabSize, 3), SubwordTokenizer.PadId, SubwordTokenizer.BosId, SubwordTokenizer.EosId));
 }

@@ -19,22 +19,12 @@ public sealed record ResourceEstimate(double Parameters, double ParameterBytes, 
 
     public static ResourceEstimate ForTraining(TrainingOptions o)
     {
-        var c = o.Model with { VocabSize = o.VocabSize };
-        double parameters = ModelSize.Parameters(c);
-        double d = c.DModel, dff = c.DFf, h = c.Heads, v = c.VocabSize;
+        var size = o.Model.WithTokens(o.Model.Tokens with { VocabSize = o.VocabSize }).Size();
+        double parameters = size.Parameters;
         double t = (double)o.MaxLength + 1;                                  // longest padded side: tokens + EOS (source) or BOS (target)
         double n = Math.Max(o.BatchTokens, t);                               // tokens of the largest batch, per side
-        // floats kept per token: a layer's inputs, projections, attention rows (h·T per token, and their dropout copy)
-        // and feed-forward hidden units, once forward and once for the gradients coming back
-        double encoderLayer = 12 * d + 3 * dff + 2 * h * t;
-        double decoderLayer = 20 * d + 3 * dff + 4 * h * t;
-        double perToken = 2 * (4 * d + c.EncoderLayers * encoderLayer + c.DecoderLayers * decoderLayer + 2 * v);
-        double activations = 4 * n * perToken;
-        int beam = Math.Max(o.ValidBeam, o.TestBeam);
-        // decode: per row and step the self-attention keys/values of every decoder layer, the cross-attention keys/values
-        // of the source, and a row of log-probabilities per beam
-        double decode = 4 * DecodeTokens * beam * (c.DecoderLayers * 4 * d + 2 * v / Math.Max(1, t) + 4 * d);
-        return new ResourceEstimate(parameters, 16 * parameters, activations, decode, (int)Math.Min(n, int.MaxValue));
+        double decode = size.DecodeBytes(DecodeTokens, Math.Max(o.ValidBeam, o.TestBeam), t);
+        return new ResourceEstimate(parameters, 16 * parameters, size.TrainingActivationBytes(n, t), decode, (int)Math.Min(n, int.MaxValue));
     }
 
     /// <summary>One line for an error or a log: the total and where it comes from.</summary>

@@ -27,22 +27,22 @@ public sealed class TrainStep
     private readonly LabelSmoothedCrossEntropy _loss;
     private readonly GradientNorm _norm;
 
-    public TrainStep(Transformer model, OptimizerSettings settings, ulong seed)
+    public TrainStep(ITrainableModel model, OptimizerSettings settings, ulong seed)
     {
         Model = model;
         Network = model.CreateWorkspace();
         Settings = settings;
-        _loss = new LabelSmoothedCrossEntropy(settings.LabelSmoothing, model.Config.PadId);
-        Schedule = new NoamSchedule(model.Config.DModel, settings.Warmup, settings.LrFactor);
+        _loss = new LabelSmoothedCrossEntropy(settings.LabelSmoothing, model.Tokens.PadId);
+        Schedule = new NoamSchedule(model.Config.ScheduleWidth, settings.Warmup, settings.LrFactor);
         Optimizer = new Adam(model.Parameters, settings.Beta1, settings.Beta2, settings.AdamEps);
         _norm = new GradientNorm(model.Parameters);
         Context = new ForwardContext { Training = true, Seed = seed };
     }
 
-    public Transformer Model { get; }
+    public ITrainableModel Model { get; }
 
     /// <summary>The network this step trains through: its activations live here, its weights are the model's.</summary>
-    public TransformerNetwork Network { get; }
+    public ITrainingNetwork Network { get; }
     public OptimizerSettings Settings { get; }
     public NoamSchedule Schedule { get; }
     public Adam Optimizer { get; }

@@ -75,20 +75,18 @@ public sealed class Trainer
             _observer.OnMessage($"Trained a joint subword vocabulary of {tokenizer.VocabSize:N0} pieces in {_clock.Elapsed.TotalSeconds:F1} s.");
         }
 
-        var config = _options.Model with
-        {
-            VocabSize = tokenizer.VocabSize, PadId = SubwordTokenizer.PadId, BosId = SubwordTokenizer.BosId, EosId = SubwordTokenizer.EosId,
-        };
+        var config = _options.Model.WithTokens(new TokenSpec(tokenizer.VocabSize, SubwordTokenizer.PadId, SubwordTokenizer.BosId, SubwordTokenizer.EosId));
+        var tokens = config.Tokens;
         var examples = Encode(train, tokenizer, _options.MaxLength, out int skipped);
         if (skipped > 0) _observer.OnMessage($"Skipped {skipped:N0} training pairs longer than {_options.MaxLength} tokens.");
-        var batcher = new TokenBatcher(examples, _options.BatchTokens, _options.BatchSentences, config.PadId, config.BosId, config.EosId, _options.Seed);
+        var batcher = new TokenBatcher(examples, _options.BatchTokens, _options.BatchSentences, tokens.PadId, tokens.BosId, tokens.EosId, _options.Seed);
         var validExamples = Encode(valid, tokenizer, _options.MaxLength, out int validSkipped);  // a long line must not blow up the loss's attention
         if (validSkipped > 0) _observer.OnMessage($"The validation loss leaves out {validSkipped:N0} pairs longer than {_options.MaxLength} tokens (their translations are still scored).");
         var validator = new Validator(validExamples, valid.Sources.ToList(), valid.Targets.ToList(),
             config, _options.Optimizer.LabelSmoothing, _options.BatchTokens);
 
-        var model = new Transformer(config);
-        Initialization.Initialize(model, _options.Seed);
+        var model = config.CreateModel();
+        model.Initialize(_options.Seed);
         var step = new TrainStep(model, _options.Optimizer, (ulong)_options.Seed);
         var state = new TrainingState();
         if (checkpoint != null)
@@ -98,14 +96,14 @@ public sealed class Trainer
             _observer.OnMessage($"Resumed from {Path.GetFileName(checkpoint)}: epoch {state.Epoch + 1}, batch {state.Position}, step {state.Step}.");
         }
         _recorder = AttentionRecorder.Start(_run, _options, model, tokenizer, valid, state);
-        _observer.OnMessage($"Model: {model.ParameterCount:N0} parameters; {batcher.BatchCount:N0} batches per epoch; {ComputePool.Threads} threads.");
+        _observer.OnMessage($"Model: {model.Architecture}, {model.Parameters.Sum(p => (long)p.Length):N0} parameters; {batcher.BatchCount:N0} batches per epoch; {ComputePool.Threads} threads.");
 
         state = TrainEpochs(model, step, batcher, validator, tokenizer, state, cancel);
         if (cancel.IsCancellationRequested) return new TrainingSummary(state, _run.LatestCheckpoint() ?? "", double.NaN, "interrupted");
         return Finish(model, tokenizer, validator, state);
     }
 
-    private TrainingState TrainEpochs(Transformer model, TrainStep step, TokenBatcher batcher, Validator validator,
+    private TrainingState TrainEpochs(ITrainableModel model, TrainStep step, TokenBatcher batcher, Validator validator,
         SubwordTokenizer tokenizer, TrainingState state, CancellationToken cancel)
     {
         double budget = _options.MaxMinutes > 0 ? _options.MaxMinutes * 60 : double.PositiveInfinity;
@@ -158,7 +156,7 @@ public sealed class Trainer
         return state;
     }
 
-    private TrainingState Validate(Transformer model, TrainStep step, SubwordTokenizer tokenizer, Validator validator, TrainingState state, double trainLoss)
+    private TrainingState Validate(ITrainableModel model, TrainStep step, SubwordTokenizer tokenizer, Validator validator, TrainingState state, double trainLoss)
     {
         var (loss, nll) = validator.Loss(step.Network);
         _observer.OnValidationStart(validator.Sentences);
@@ -181,7 +179,7 @@ public sealed class Trainer
         };
     }
 
-    private TrainingSummary Finish(Transformer model, SubwordTokenizer tokenizer, Validator validator, TrainingState state)
+    private TrainingSummary Finish(ITrainableModel model, SubwordTokenizer tokenizer, Validator validator, TrainingState state)
     {
         var files = _run.Checkpoints().TakeLast(_options.AverageLast).Select(d => Path.Combine(d, Checkpoint.ModelFileName)).ToList();
         double bestBleu = state.BestBleu;
@@ -210,7 +208,7 @@ public sealed class Trainer
 
     private DecodeOptions ValidDecode => DecodeOptions.Beam(_options.ValidBeam, _options.ValidLengthPenalty);
 
-    private void SaveCheckpoint(Transformer model, TrainStep step, TrainingState state, bool resumeOnly = false)
+    private void SaveCheckpoint(ITrainableModel model, TrainStep step, TrainingState state, bool resumeOnly = false)
     {
         string dir = _run.CheckpointPath(step.Step, resumeOnly);
         Checkpoint.Save(dir, model, step.Optimizer, state with { ElapsedSeconds = Elapsed });

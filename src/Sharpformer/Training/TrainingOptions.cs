@@ -43,8 +43,11 @@ public sealed record TrainingOptions
     /// <summary>Training pairs with more subword tokens than this on either side are skipped.</summary>
     public int MaxLength { get; init; } = 128;
 
-    /// <summary>The model; its vocabulary size and special ids are filled in from the tokenizer.</summary>
-    public TransformerConfig Model { get; init; } = new();
+    /// <summary>
+    /// The model: a <see cref="TransformerConfig"/> or an <see cref="RnnConfig"/> (its architecture is named in
+    /// run.json); its vocabulary size and special ids are filled in from the tokenizer.
+    /// </summary>
+    public ModelConfig Model { get; init; } = new TransformerConfig();
 
     public OptimizerSettings Optimizer { get; init; } = new();
 

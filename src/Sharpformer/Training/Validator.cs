@@ -17,18 +17,19 @@ public sealed class Validator
     private readonly LabelSmoothedCrossEntropy _loss;
 
     public Validator(IReadOnlyList<Example> examples, IReadOnlyList<string> sources, IReadOnlyList<string> references,
-        TransformerConfig config, float labelSmoothing, int batchTokens)
+        ModelConfig config, float labelSmoothing, int batchTokens)
     {
-        _batches = new TokenBatcher(examples, batchTokens, 0, config.PadId, config.BosId, config.EosId, seed: 0);
+        var tokens = config.Tokens;
+        _batches = new TokenBatcher(examples, batchTokens, 0, tokens.PadId, tokens.BosId, tokens.EosId, seed: 0);
         _sources = sources;
         _references = references;
-        _loss = new LabelSmoothedCrossEntropy(labelSmoothing, config.PadId);
+        _loss = new LabelSmoothedCrossEntropy(labelSmoothing, tokens.PadId);
     }
 
     public int Sentences => _sources.Count;
 
     /// <summary>(mean loss, mean NLL) per target token, without dropout.</summary>
-    public (double Loss, double Nll) Loss(TransformerNetwork network)
+    public (double Loss, double Nll) Loss(ITrainingNetwork network)
     {
         double loss = 0, nll = 0;
         long tokens = 0;
@@ -44,7 +45,7 @@ public sealed class Validator
     }
 
     /// <summary>Translates the validation sources and scores them: (BLEU, chrF, hypotheses).</summary>
-    public (double Bleu, double Chrf, string[] Hypotheses) Score(Transformer model, SubwordTokenizer tokenizer, DecodeOptions decode, IProgress<int>? progress = null)
+    public (double Bleu, double Chrf, string[] Hypotheses) Score(ISeq2SeqModel model, SubwordTokenizer tokenizer, DecodeOptions decode, IProgress<int>? progress = null)
     {
         var hyps = new Translator(model, tokenizer).Translate(_sources, decode, progress);
         var refs = new[] { _references };

@@ -1,16 +1,13 @@
-using Sharpformer.Inference;
 using Sharpformer.Model;
 using Sharpformer.Training;
 using Xunit.Abstractions;
+using static Sharpformer.Tests.EndToEnd.ReverseTask;
 
 namespace Sharpformer.Tests.EndToEnd;
 
 /// <summary>A small model learns to reverse its source, from scratch, to 100 % exact-match greedy decoding.</summary>
 public sealed class ReverseTaskTests(ITestOutputHelper output)
 {
-    private const int Pad = 0, Bos = 1, Eos = 2, FirstSymbol = 3, Symbols = 10;
-    private const int StepsPerRound = 250, MaxSteps = 4000;
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -24,45 +21,11 @@ public sealed class ReverseTaskTests(ITestOutputHelper output)
         var model = new Transformer(config);
         Initialization.Initialize(model, seed: 1);
         var step = new TrainStep(model, new OptimizerSettings { LabelSmoothing = 0f, Warmup = 400, LrFactor = 0.5 }, seed: 7);
-        var rng = new Random(3);
-        var held = Enumerable.Range(0, 500).Select(_ => RandomSequence(rng)).ToList();
-        var test = Enumerable.Range(0, 200).Select(_ => RandomSequence(rng)).ToList();
 
-        // Train in rounds until a held-out set is reversed perfectly twice in a row: how many steps that takes depends on
-        // float rounding (SIMD width, thread count), whether the task is learned must not.
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        TrainStep.Result last = default;
-        int steps = 0, perfectRounds = 0;
-        while (steps < MaxSteps && perfectRounds < 2)
-        {
-            for (int i = 0; i < StepsPerRound; i++) last = step.Run(RandomBatch(rng, 64));
-            steps += StepsPerRound;
-            perfectRounds = ExactMatches(model, held) == held.Count ? perfectRounds + 1 : 0;
-        }
-        output.WriteLine($"{steps} steps in {watch.Elapsed.TotalSeconds:F1} s, last loss {last.Loss:F4}");
-
-        int exact = ExactMatches(model, test);
-        output.WriteLine($"exact match {exact}/{test.Count} on unseen sequences");
-        Assert.Equal(test.Count, exact);
+        var (steps, loss, exact) = new ReverseTask().TrainAndTest(model, step);
+        output.WriteLine($"{steps} steps in {watch.Elapsed.TotalSeconds:F1} s, last loss {loss:F4}");
+        output.WriteLine($"exact match {exact}/200 on unseen sequences");
+        Assert.Equal(200, exact);
     }
-
-    private static int ExactMatches(Transformer model, List<int[]> sequences)
-    {
-        var batch = Seq2SeqBatch.FromSequences(sequences.Select(s => s.Append(Eos).ToArray()).ToList(), sequences, Pad, Bos, Eos);
-        var decoded = GreedySearch.Decode(model, batch.Source, batch.Batch, batch.SourceLength, maxSteps: 12);
-        int exact = 0;
-        for (int i = 0; i < sequences.Count; i++)
-            if (decoded[i].SequenceEqual(sequences[i].Reverse().Append(Eos))) exact++;
-        return exact;
-    }
-
-    private static Seq2SeqBatch RandomBatch(Random rng, int size)
-    {
-        var sources = Enumerable.Range(0, size).Select(_ => RandomSequence(rng)).ToList();
-        var targets = sources.Select(s => s.Reverse().ToArray()).ToList();
-        return Seq2SeqBatch.FromSequences(sources.Select(s => s.Append(Eos).ToArray()).ToList(), targets, Pad, Bos, Eos);
-    }
-
-    private static int[] RandomSequence(Random rng) =>
-        Enumerable.Range(0, rng.Next(3, 9)).Select(_ => FirstSymbol + rng.Next(Symbols)).ToArray();
 }

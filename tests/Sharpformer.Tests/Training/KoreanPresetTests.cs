@@ -49,4 +49,19 @@ public sealed class KoreanPresetTests
         Assert.Equal(ModelTask.Translation, tatoeba.Task);
         Assert.Equal(0, Translator.RecipeDefaults(tatoeba).Search.NoRepeatNGramSize);
     }
+
+    [Fact]
+    public void The_rnn_chatbot_is_note_004s_first_model_on_the_same_split_vocabulary_budget_and_decoding()
+    {
+        var transformer = Presets.Get("chatbot-ko", TestPaths.DataDir);
+        var rnn = Presets.Get("chatbot-ko-rnn", TestPaths.DataDir);
+        Assert.Contains("chatbot-ko-rnn", Presets.Names);
+        var model = Assert.IsType<Sharpformer.Model.RnnConfig>(rnn.Model);
+        Assert.Equal(Sharpformer.Model.RnnConfig.DotName, model.Architecture);
+        Assert.Equal(ModelTask.Chat, rnn.Task);
+        Assert.Equal((transformer.TrainSource, transformer.ValidSource, transformer.TestSource), (rnn.TrainSource, rnn.ValidSource, rnn.TestSource));
+        Assert.Equal((transformer.VocabSize, transformer.BatchTokens, transformer.MaxMinutes), (rnn.VocabSize, rnn.BatchTokens, rnn.MaxMinutes));
+        Assert.Equal(Translator.RecipeDefaults(transformer), Translator.RecipeDefaults(rnn));
+        Assert.Equal(1f, rnn.Optimizer.ClipNorm);
+    }
 }

@@ -9,7 +9,7 @@ namespace Sharpformer.Layers.Recurrent;
 /// h_i and encoder output s_j, a_ij = softmax_j over the source positions the mask leaves, context
 /// c_i = Σ_j a_ij s_j. Parameters (no biases, as in the paper): "{name}.query.weight" W_q [A, dq],
 /// "{name}.key.weight" W_k [A, ds], "{name}.v.weight" v [1, A]. The keys W_k s are projected once for
-/// all queries. A single decoding step is a forward with Tq = 1.
+/// all queries (a decoder projects them once per sentence: <see cref="ProjectKeys"/>). A single decoding step is a forward with Tq = 1.
 /// Caches: references to the queries and the memory, the projections W_q h and W_k s, the
 /// activations e_ij = tanh(W_q h_i + W_k s_j) [B, Tq, Ts, A] and the attention weights a.
 /// </summary>
@@ -53,39 +53,43 @@ public sealed class BahdanauAttention
         yield return V;
     }
 
-    /// <summary>queries h [B, Tq, dq], memory s [B, Ts, ds], mask over the source → context [B, Tq, ds].</summary>
-    public Tensor Forward(Tensor queries, Tensor memory, AttentionMask mask)
+    /// <summary>
+    /// keys [rows, A] = memory [rows, ds] · W_kᵀ: the key side of every score, which depends on the source only,
+    /// so a decoder projects it once per sentence and hands it to each step's <see cref="Forward"/>.
+    /// </summary>
+    public void ProjectKeys(ReadOnlySpan<float> memory, int rows, Span<float> keys) =>
+        Linear.Project(memory, rows, MemoryDim, KeyWeight.Value.Span, default, AttentionDim, keys);
+
+    /// <summary>
+    /// queries h [B, Tq, dq], memory s [B, Ts, ds], mask over the source → context [B, Tq, ds]. The keys
+    /// W_k s [B, Ts, A] are projected here unless <paramref name="projectedKeys"/> holds them already (decoding).
+    /// </summary>
+    public Tensor Forward(Tensor queries, Tensor memory, AttentionMask mask, Tensor? projectedKeys = null)
     {
         var (batch, tq, ts) = SourceAttention.Shapes("Bahdanau attention", queries, QueryDim, memory, MemoryDim, mask);
         (_queries, _memory, _batch, _tq, _ts) = (queries, memory, batch, tq, ts);
         int att = AttentionDim, ds = MemoryDim;
         // W_q h [B·Tq, A] and W_k s [B·Ts, A], each one GEMM
         _q.Resize(batch, tq, att);
-        _k.Resize(batch, ts, att);
         Linear.Project(queries.Span, batch * tq, QueryDim, QueryWeight.Value.Span, default, att, _q.Span);
-        Linear.Project(memory.Span, batch * ts, ds, KeyWeight.Value.Span, default, att, _k.Span);
+        Tensor keys;
+        if (projectedKeys == null)
+        {
+            keys = _k.Resize(batch, ts, att);
+            ProjectKeys(memory.Span, batch * ts, keys.Span);
+        }
+        else if (projectedKeys.Length != batch * ts * att)
+            throw new ArgumentException($"Bahdanau attention: projected keys are {projectedKeys}, expected [{batch}, {ts}, {att}].");
+        else keys = projectedKeys;
         _e.Resize(batch, tq, ts, att);                                                   // [B, Tq, Ts, A]
         Weights.Resize(batch, tq, ts);
         Context.Resize(batch, tq, ds);
-        float[] q = _q.Data, k = _k.Data, e = _e.Data, v = V.Value.Data, a = Weights.Data, s = memory.Data, c = Context.Data;
-        ComputePool.For(batch, b =>
+        var task = new ForwardTask
         {
-            var scores = a.AsSpan(b * tq * ts, tq * ts);
-            for (int i = 0; i < tq; i++)
-                for (int j = 0; j < ts; j++)
-                {
-                    var eij = e.AsSpan(((b * tq + i) * ts + j) * att, att);
-                    // masked keys: no score; e is zeroed so the backward's dv product reads only finite values
-                    if (!SourceAttention.Visible(mask, b, i, j)) { eij.Clear(); scores[i * ts + j] = float.NegativeInfinity; continue; }
-                    // e_ij = tanh(W_q h_i + W_k s_j); score_ij = vᵀ·e_ij
-                    TensorPrimitives.Add(q.AsSpan((b * tq + i) * att, att), k.AsSpan((b * ts + j) * att, att), eij);
-                    GateActivations.Tanh(eij, eij);
-                    scores[i * ts + j] = TensorPrimitives.Dot(v.AsSpan(0, att), eij);
-                }
-            // a = softmax_j(score); c [Tq, ds] = a [Tq, Ts] · s [Ts, ds]
-            SourceAttention.Softmax(scores, b, tq, ts, mask);
-            SourceAttention.Context(scores, s.AsSpan(b * ts * ds, ts * ds), c.AsSpan(b * tq * ds, tq * ds), tq, ts, ds);
-        });
+            Q = _q.Data, K = keys.Data, E = _e.Data, V = V.Value.Data, A = Weights.Data, S = memory.Data, C = Context.Data,
+            Mask = mask, Tq = tq, Ts = ts, Att = att, Ds = ds,
+        };
+        ComputePool.For(batch, ref task);
         return Context;
     }
 
@@ -103,40 +107,80 @@ public sealed class BahdanauAttention
         _dk.Resize(batch, ts, att);
         QueryGrad.Resize(batch, tq, QueryDim);
         MemoryGrad.Resize(batch, ts, ds);
-        float[] a = Weights.Data, s = memory.Data, dc = dContext.Data, dsc = _dScores.Data, dm = MemoryGrad.Data;
-        float[] e = _e.Data, v = V.Value.Data, dq = _dq.Data, dk = _dk.Data;
 
         // ∂s = aᵀ·∂c (s as values) and ∂score, row by row
-        ComputePool.For(batch, b => SourceAttention.Backward(dc.AsSpan(b * tq * ds, tq * ds), a.AsSpan(b * tq * ts, tq * ts),
-            s.AsSpan(b * ts * ds, ts * ds), dsc.AsSpan(b * tq * ts, tq * ts), dm.AsSpan(b * ts * ds, ts * ds), tq, ts, ds));
+        var values = new SourceAttention.BackwardTask
+        {
+            DContext = dContext.Data, A = Weights.Data, S = memory.Data, DScores = _dScores.Data, DMemory = MemoryGrad.Data, Tq = tq, Ts = ts, D = ds,
+        };
+        ComputePool.For(batch, ref values);
         // ∂v [1, A] += Σ_ij ∂score_ij e_ij = ∂score [1, B·Tq·Ts] · e [B·Tq·Ts, A]
         int pairs = batch * tq * ts;
         Gemm.Sgemm(false, false, 1, att, pairs, 1f, _dScores.Span, pairs, _e.Span, att, 1f, V.Grad.Span, att);
         // ∂(W_q h_i + W_k s_j) = ∂score_ij · v ⊙ (1 − e_ij²), summed over j into ∂(W_q h_i) and over i into ∂(W_k s_j)
         _dq.Clear();
         _dk.Clear();
-        ComputePool.For(batch, b =>
-        {
-            Span<float> pre = att <= 1024 ? stackalloc float[att] : new float[att];
-            for (int i = 0; i < tq; i++)
-            {
-                var dqi = dq.AsSpan((b * tq + i) * att, att);
-                for (int j = 0; j < ts; j++)
-                {
-                    float g = dsc[(b * tq + i) * ts + j];
-                    if (g == 0f) continue;                                               // masked keys, among others
-                    TensorPrimitives.Multiply(v.AsSpan(0, att), g, pre);
-                    GateActivations.TanhBackward(e.AsSpan(((b * tq + i) * ts + j) * att, att), pre, pre);
-                    TensorPrimitives.Add(dqi, pre, dqi);
-                    var dkj = dk.AsSpan((b * ts + j) * att, att);
-                    TensorPrimitives.Add(dkj, pre, dkj);
-                }
-            }
-        });
+        var scores = new ScoreBackwardTask { DScores = _dScores.Data, E = _e.Data, V = V.Value.Data, Dq = _dq.Data, Dk = _dk.Data, Tq = tq, Ts = ts, Att = att };
+        ComputePool.For(batch, ref scores);
         // ∂h [B·Tq, dq] = ∂(W_q h) · W_q; dW_q += ∂(W_q h)ᵀ · h
         Linear.ProjectBackward(_dq.Span, queries.Span, batch * tq, QueryDim, QueryWeight.Value.Span, att, QueryWeight.Grad.Span, default, QueryGrad.Span);
         // ∂s [B·Ts, ds] += ∂(W_k s) · W_k (s as keys); dW_k += ∂(W_k s)ᵀ · s
         Linear.ProjectBackward(_dk.Span, memory.Span, batch * ts, ds, KeyWeight.Value.Span, att, KeyWeight.Grad.Span, default, MemoryGrad.Span, accumulateDx: true);
         return (QueryGrad, MemoryGrad);
+    }
+
+    // One batch row of the forward: e, scores, softmax and context. A struct task, so a step allocates nothing.
+    private struct ForwardTask : IComputeTask
+    {
+        public float[] Q, K, E, V, A, S, C;
+        public AttentionMask Mask;
+        public int Tq, Ts, Att, Ds;
+
+        public readonly void Run(int b)
+        {
+            int tq = Tq, ts = Ts, att = Att;
+            var scores = A.AsSpan(b * tq * ts, tq * ts);
+            for (int i = 0; i < tq; i++)
+                for (int j = 0; j < ts; j++)
+                {
+                    var eij = E.AsSpan(((b * tq + i) * ts + j) * att, att);
+                    // masked keys: no score; e is zeroed so the backward's dv product reads only finite values
+                    if (!SourceAttention.Visible(Mask, b, i, j)) { eij.Clear(); scores[i * ts + j] = float.NegativeInfinity; continue; }
+                    // e_ij = tanh(W_q h_i + W_k s_j); score_ij = vᵀ·e_ij
+                    TensorPrimitives.Add(Q.AsSpan((b * tq + i) * att, att), K.AsSpan((b * ts + j) * att, att), eij);
+                    GateActivations.Tanh(eij, eij);
+                    scores[i * ts + j] = TensorPrimitives.Dot(V.AsSpan(0, att), eij);
+                }
+            // a = softmax_j(score); c [Tq, ds] = a [Tq, Ts] · s [Ts, ds]
+            SourceAttention.Softmax(scores, b, tq, ts, Mask);
+            SourceAttention.Context(scores, S.AsSpan(b * ts * Ds, ts * Ds), C.AsSpan(b * tq * Ds, tq * Ds), tq, ts, Ds);
+        }
+    }
+
+    // One batch row of ∂(W_q h) and ∂(W_k s) from ∂score through tanh.
+    private struct ScoreBackwardTask : IComputeTask
+    {
+        public float[] DScores, E, V, Dq, Dk;
+        public int Tq, Ts, Att;
+
+        public readonly void Run(int b)
+        {
+            int tq = Tq, ts = Ts, att = Att;
+            Span<float> pre = att <= 1024 ? stackalloc float[att] : new float[att];
+            for (int i = 0; i < tq; i++)
+            {
+                var dqi = Dq.AsSpan((b * tq + i) * att, att);
+                for (int j = 0; j < ts; j++)
+                {
+                    float g = DScores[(b * tq + i) * ts + j];
+                    if (g == 0f) continue;                                               // masked keys, among others
+                    TensorPrimitives.Multiply(V.AsSpan(0, att), g, pre);
+                    GateActivations.TanhBackward(E.AsSpan(((b * tq + i) * ts + j) * att, att), pre, pre);
+                    TensorPrimitives.Add(dqi, pre, dqi);
+                    var dkj = Dk.AsSpan((b * ts + j) * att, att);
+                    TensorPrimitives.Add(dkj, pre, dkj);
+                }
+            }
+        }
     }
 }

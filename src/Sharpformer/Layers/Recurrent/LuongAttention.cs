@@ -39,21 +39,10 @@ public sealed class LuongAttention
     {
         var (batch, tq, ts) = SourceAttention.Shapes("Luong attention", queries, D, memory, D, mask);
         (_queries, _memory, _batch, _tq, _ts) = (queries, memory, batch, tq, ts);
-        int d = D;
         Weights.Resize(batch, tq, ts);
-        Context.Resize(batch, tq, d);
-        float[] a = Weights.Data, q = queries.Data, s = memory.Data, c = Context.Data;
-        ComputePool.For(batch, b =>
-        {
-            var scores = a.AsSpan(b * tq * ts, tq * ts);
-            var sb = s.AsSpan(b * ts * d, ts * d);
-            // score [Tq, Ts] = h [Tq, d] · sᵀ [d, Ts]
-            Gemm.Sgemm(false, true, tq, ts, d, 1f, q.AsSpan(b * tq * d, tq * d), d, sb, d, 0f, scores, ts);
-            // a = softmax_j(score) over the visible source positions
-            SourceAttention.Softmax(scores, b, tq, ts, mask);
-            // c [Tq, d] = a [Tq, Ts] · s [Ts, d]
-            SourceAttention.Context(scores, sb, c.AsSpan(b * tq * d, tq * d), tq, ts, d);
-        });
+        Context.Resize(batch, tq, D);
+        var task = new ForwardTask { A = Weights.Data, Q = queries.Data, S = memory.Data, C = Context.Data, Mask = mask, Tq = tq, Ts = ts, D = D };
+        ComputePool.For(batch, ref task);
         return Context;
     }
 
@@ -67,20 +56,53 @@ public sealed class LuongAttention
         _dScores.Resize(batch, tq, ts);
         QueryGrad.Resize(batch, tq, d);
         MemoryGrad.Resize(batch, ts, d);
-        float[] a = Weights.Data, q = queries.Data, s = memory.Data, dc = dContext.Data, dsc = _dScores.Data, dq = QueryGrad.Data, dm = MemoryGrad.Data;
-        ComputePool.For(batch, b =>
+        var task = new BackwardTask
         {
-            var sb = s.AsSpan(b * ts * d, ts * d);
-            var qb = q.AsSpan(b * tq * d, tq * d);
-            var dScores = dsc.AsSpan(b * tq * ts, tq * ts);
-            var dMem = dm.AsSpan(b * ts * d, ts * d);
-            // ∂s = aᵀ·∂c (s as values); ∂score = softmax backward of ∂a = ∂c·sᵀ
-            SourceAttention.Backward(dc.AsSpan(b * tq * d, tq * d), a.AsSpan(b * tq * ts, tq * ts), sb, dScores, dMem, tq, ts, d);
-            // ∂h [Tq, d] = ∂score [Tq, Ts] · s [Ts, d]
-            Gemm.Sgemm(false, false, tq, d, ts, 1f, dScores, ts, sb, d, 0f, dq.AsSpan(b * tq * d, tq * d), d);
-            // ∂s [Ts, d] += ∂scoreᵀ [Ts, Tq] · h [Tq, d]   (s as keys)
-            Gemm.Sgemm(true, false, ts, d, tq, 1f, dScores, ts, qb, d, 1f, dMem, d);
-        });
+            Values = new SourceAttention.BackwardTask { DContext = dContext.Data, A = Weights.Data, S = memory.Data, DScores = _dScores.Data, DMemory = MemoryGrad.Data, Tq = tq, Ts = ts, D = d },
+            Q = queries.Data, Dq = QueryGrad.Data,
+        };
+        ComputePool.For(batch, ref task);
         return (QueryGrad, MemoryGrad);
+    }
+
+    // One batch row of the forward. A struct task, so a step allocates nothing.
+    private struct ForwardTask : IComputeTask
+    {
+        public float[] A, Q, S, C;
+        public AttentionMask Mask;
+        public int Tq, Ts, D;
+
+        public readonly void Run(int b)
+        {
+            int tq = Tq, ts = Ts, d = D;
+            var scores = A.AsSpan(b * tq * ts, tq * ts);
+            var sb = S.AsSpan(b * ts * d, ts * d);
+            // score [Tq, Ts] = h [Tq, d] · sᵀ [d, Ts]
+            Gemm.Sgemm(false, true, tq, ts, d, 1f, Q.AsSpan(b * tq * d, tq * d), d, sb, d, 0f, scores, ts);
+            // a = softmax_j(score) over the visible source positions
+            SourceAttention.Softmax(scores, b, tq, ts, Mask);
+            // c [Tq, d] = a [Tq, Ts] · s [Ts, d]
+            SourceAttention.Context(scores, sb, C.AsSpan(b * tq * d, tq * d), tq, ts, d);
+        }
+    }
+
+    // One batch row of the backward.
+    private struct BackwardTask : IComputeTask
+    {
+        public SourceAttention.BackwardTask Values;
+        public float[] Q, Dq;
+
+        public readonly void Run(int b)
+        {
+            int tq = Values.Tq, ts = Values.Ts, d = Values.D;
+            // ∂s = aᵀ·∂c (s as values); ∂score = softmax backward of ∂a = ∂c·sᵀ
+            Values.Run(b);
+            var sb = Values.S.AsSpan(b * ts * d, ts * d);
+            var dScores = Values.DScores.AsSpan(b * tq * ts, tq * ts);
+            // ∂h [Tq, d] = ∂score [Tq, Ts] · s [Ts, d]
+            Gemm.Sgemm(false, false, tq, d, ts, 1f, dScores, ts, sb, d, 0f, Dq.AsSpan(b * tq * d, tq * d), d);
+            // ∂s [Ts, d] += ∂scoreᵀ [Ts, Tq] · h [Tq, d]   (s as keys)
+            Gemm.Sgemm(true, false, ts, d, tq, 1f, dScores, ts, Q.AsSpan(b * tq * d, tq * d), d, 1f, Values.DMemory.AsSpan(b * ts * d, ts * d), d);
+        }
     }
 }

@@ -19,7 +19,7 @@ public sealed class RecurrentLayer
     private readonly RecurrentCell _cell;
     private readonly int _gw;
     private readonly Tensor _ax = new(0), _ah = new(0), _h = new(0), _c = new(0), _cache = new(0);
-    private readonly Tensor _dax = new(0), _dah = new(0), _dh = new(0), _dc = new(0);
+    private readonly Tensor _dax = new(0), _dah = new(0), _dh = new(0), _dc = new(0), _dStates = new(0);
     private readonly Tensor _stepAx = new(0), _stepAh = new(0), _stepCache = new(0);
     private int[] _lengths = [];
     private Tensor? _input;
@@ -65,6 +65,18 @@ public sealed class RecurrentLayer
 
     /// <summary>c_n [B, H] of the last forward (LSTM; empty otherwise).</summary>
     public ReadOnlySpan<float> FinalCell => HasCellState ? State(_c, _time) : default;
+
+    /// <summary>
+    /// h [T+1, B, H] of the last forward in walking order: entry s is the state after s steps (s = 0: h0), i.e. after
+    /// time s − 1 going forward, or after time T − s going in reverse. A padded step repeats the state before it.
+    /// </summary>
+    public ReadOnlySpan<float> States => _h.Span;
+
+    /// <summary>
+    /// ∂L/∂h [T+1, B, H] of the last backward, in the walking order of <see cref="States"/>: the whole gradient
+    /// reaching each state (from its own output and from every later step).
+    /// </summary>
+    public ReadOnlySpan<float> StateGrads => _dStates.Span;
 
     /// <summary>∂L/∂h0 [B, H] after a Backward.</summary>
     public ReadOnlySpan<float> InitialHiddenGrad => _dh.Span;
@@ -156,6 +168,7 @@ public sealed class RecurrentLayer
         if (HasCellState) { if (dcN.IsEmpty) _dc.Clear(); else dcN.CopyTo(_dc.Span); }
         _dax.Resize(batch, time, _gw);                                                   // [B, T, G·H]
         _dah.Resize(time, batch, _gw);                                                   // [T, B, G·H]
+        _dStates.Resize(time + 1, batch, hid);                                           // [T+1, B, H]
 
         var dOut = dOutput.Span;
         var dh = _dh.Span;
@@ -168,17 +181,19 @@ public sealed class RecurrentLayer
             {
                 var daxRow = _dax.Span.Slice((b * time + t) * _gw, _gw);
                 var dahRow = dahStep.Slice(b * _gw, _gw);
+                var dhb = dh.Slice(b * hid, hid);
                 if (t < _lengths[b])
                 {
-                    var dhb = dh.Slice(b * hid, hid);
                     // ∂L/∂h' = from the output at t + from the step after
                     System.Numerics.Tensors.TensorPrimitives.Add(dhb, dOut.Slice((b * time + t) * width + offset, hid), dhb);
+                    dhb.CopyTo(State(_dStates, s + 1).Slice(b * hid, hid));
                     _cell.Backward(_cache.Span.Slice((s * batch + b) * _cell.CacheWidth, _cell.CacheWidth),
                         h.Slice(b * hid, hid), Row(c, b), hNext.Slice(b * hid, hid), dhb, Row(_dc.Span, b), daxRow, dahRow);
                 }
                 else
                 {
                     // padded step: the state's gradient passes through; nothing reaches the gates
+                    dhb.CopyTo(State(_dStates, s + 1).Slice(b * hid, hid));
                     daxRow.Clear();
                     dahRow.Clear();
                 }
@@ -186,6 +201,7 @@ public sealed class RecurrentLayer
             // ∂h [B, H] += ∂a_h [B, G·H] · W_hh [G·H, H]
             if (AnyActive(t)) Gemm.Sgemm(false, false, batch, hid, _gw, 1f, dahStep, _gw, WeightHh.Value.Span, hid, 1f, dh, hid);
         }
+        dh.CopyTo(State(_dStates, 0));
         // dW_hh [G·H, H] += Σ_s ∂a_h,sᵀ · h_s over all steps at once ([T·B, G·H]ᵀ · [T·B, H]); db_hh += Σ ∂a_h
         Linear.ProjectBackward(_dah.Span, _h.Span[..(time * batch * hid)], time * batch, hid, WeightHh.Value.Span, _gw,
             WeightHh.Grad.Span, BiasHh.Grad.Span, default);

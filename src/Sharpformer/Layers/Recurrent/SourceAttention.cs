@@ -62,4 +62,15 @@ internal static class SourceAttention
             Kernels.Softmax.Backward(a.Slice(i * ts, ts), row, row);
         }
     }
+
+    /// <summary><see cref="Backward"/> for every batch row of [B, Tq, d] / [B, Tq, Ts] / [B, Ts, d] buffers, as a struct task (no allocation).</summary>
+    public struct BackwardTask : IComputeTask
+    {
+        public float[] DContext, A, S, DScores, DMemory;
+        public int Tq, Ts, D;
+
+        public readonly void Run(int b) =>
+            Backward(DContext.AsSpan(b * Tq * D, Tq * D), A.AsSpan(b * Tq * Ts, Tq * Ts), S.AsSpan(b * Ts * D, Ts * D),
+                DScores.AsSpan(b * Tq * Ts, Tq * Ts), DMemory.AsSpan(b * Ts * D, Ts * D), Tq, Ts, D);
+    }
 }
