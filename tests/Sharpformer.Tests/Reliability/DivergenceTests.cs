@@ -12,11 +12,16 @@ public sealed class DivergenceTests : IDisposable
 
     public void Dispose() => _tiny.Dispose();
 
-    [Fact]
-    public void A_diverging_run_stops_with_one_line_and_writes_no_non_finite_file()
+    [Theory]
+    [InlineData("transformer")]
+    [InlineData("rnn-attn-dot")]
+    public void A_diverging_run_stops_with_one_line_and_writes_no_non_finite_file(string architecture)
     {
         string output = _tiny.RunDir("diverged");
-        var r = InProcessCli.Run(null, TinyTrainArgs.For(_tiny, output, "--epochs", "3", "--lr-factor", "1e40", "--checkpoint-every", "4"));
+        string[] diverging = ["--epochs", "3", "--lr-factor", "1e40", "--checkpoint-every", "4"];
+        var r = InProcessCli.Run(null, architecture == "transformer"
+            ? TinyTrainArgs.For(_tiny, output, diverging)
+            : TinyTrainArgs.ForRnn(_tiny, output, architecture, diverging));
         Assert.True(r.Crash == null, r.ToString());
         Assert.True(r.Exit == 2, r.ToString());
         string[] lines = r.Err.TrimEnd('\n').Split('\n');

@@ -112,6 +112,86 @@ public sealed class ModelFileTrustTests(ReliabilityRun trained) : IClassFixture<
         Assert.Contains("memory", r.Err);
     }
 
+    public static TheoryData<string, string> RnnConfigEditsThatKeepShapes() => new()
+    {
+        { "dropout", "0.5" },
+        { "attention_size", "16" },       // the default is the hidden size, 16 here
+        { "bidirectional", "true" },      // the architecture's own choice, made explicit
+        { "eos_id", "3" },
+    };
+
+    [Theory, MemberData(nameof(RnnConfigEditsThatKeepShapes))]
+    public void An_rnn_config_edited_behind_the_weights_back_is_reported_naming_the_file(string field, string json)
+    {
+        string run = trained.CopyRnnRun();
+        string model = Path.Combine(run, "model.safetensors");
+        ModelFileEdits.EditConfig(model, c => c[field] = JsonNode.Parse(json));
+        var r = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
+        AssertOneLineErrorNaming(r, model);
+        Assert.Contains("integrity", r.Err);
+    }
+
+    [Fact]
+    public void A_changed_rnn_weight_is_reported_naming_the_file_and_the_untouched_file_translates()
+    {
+        string run = trained.CopyRnnRun();
+        var intact = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
+        Assert.True(intact.Exit == 0, intact.ToString());
+        Assert.Equal(trained.Sample.Length, intact.Out.TrimEnd('\n').Split('\n').Length);
+
+        string model = Path.Combine(run, "model.safetensors");
+        ModelFileEdits.EditWeight(model, "attention.v.weight", 3, 0.5f);
+        var r = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
+        AssertOneLineErrorNaming(r, model);
+        Assert.Contains("integrity", r.Err);
+    }
+
+    public static TheoryData<string, string> BadRnnConfigs() => new()
+    {
+        { "hidden_size", "0" },
+        { "layers", "0" },
+        { "layers", "3" },                // the file holds one layer's weights
+        { "embedding_size", "-1" },
+        { "cell", "\"tree\"" },
+        { "attention_size", "0" },
+        { "dropout", "1" },
+        { "eos_id", "100000" },
+        { "bidirectional", "\"yes\"" },
+        { "hidden_size", "1e3" },
+    };
+
+    [Theory, MemberData(nameof(BadRnnConfigs))]
+    public void A_bad_rnn_config_in_a_model_file_names_the_file(string field, string json)
+    {
+        string run = trained.CopyRnnRun();
+        string model = Path.Combine(run, "model.safetensors");
+        ModelFileEdits.EditConfig(model, c => c[field] = JsonNode.Parse(json), keepOtherMetadata: false);
+        AssertOneLineErrorNaming(InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath), model);
+    }
+
+    public static TheoryData<string, string> AbsurdRnnSizes() => new()
+    {
+        { "vocab_size", "2000000000" },
+        { "hidden_size", "1000000" },
+        { "layers", "100000" },
+        { "embedding_size", "2000000000" },
+        { "attention_size", "1000000000" },
+    };
+
+    /// <summary>As <see cref="Absurd_sizes_in_a_model_files_config_are_refused_before_allocation"/>, for an RNN model file.</summary>
+    [Theory, MemberData(nameof(AbsurdRnnSizes))]
+    public void Absurd_sizes_in_an_rnn_model_files_config_are_refused_before_allocation(string field, string value)
+    {
+        string run = trained.CopyRnnRun();
+        string model = Path.Combine(run, "model.safetensors");
+        ModelFileEdits.EditConfig(model, c => c[field] = JsonNode.Parse(value), keepOtherMetadata: false);
+        var r = CliProcess.RunWithEnvironment(string.Join("\n", trained.Sample) + "\n", ["DOTNET_GCHeapHardLimit=0x20000000"], "translate", "--model", run);
+        Assert.True(r.Exit == 2, $"exit {r.Exit}: {r.Err}");
+        Assert.Single(r.Err.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("error: " + model, r.Err);
+        Assert.Contains("memory", r.Err);
+    }
+
     [Fact]
     public void A_model_file_that_is_a_link_to_dev_zero_is_refused_fast()
     {

@@ -1,5 +1,6 @@
 using Sharpformer.IO;
 using Sharpformer.Layers;
+using Sharpformer.Layers.Recurrent;
 using Sharpformer.Model;
 using Sharpformer.Tests.Layers;
 using Sharpformer.Tests.Pipeline;
@@ -30,35 +31,51 @@ public sealed class NonFiniteStepTests
         public void Dispose() => action();
     }
 
-    [Theory]
-    [InlineData(float.NaN)]
-    [InlineData(float.PositiveInfinity)]
-    public void A_step_with_a_non_finite_gradient_changes_neither_weights_nor_moments(float poison)
+    // A model of the architecture and a batch to train it on.
+    private static (ITrainableModel Model, Seq2SeqBatch Batch) ModelAndBatch(string architecture)
     {
-        var t = new TinyModel(Config, 0.1f, ForwardContext.Eval);
-        var step = new TrainStep(t.Model, new OptimizerSettings { Warmup = 10 }, 3);
-        var first = step.Run(Batch(t));
+        if (architecture == Transformer.ArchitectureName)
+        {
+            var t = new TinyModel(Config, 0.1f, ForwardContext.Eval);
+            return (t.Model, Batch(t));
+        }
+        var model = Rnn.TinyRnn.Build(architecture, RecurrentCellKind.Gru, seed: 4, layers: 1);
+        var rng = new Random(4);
+        int[] Ids(int n) => Enumerable.Range(0, n).Select(_ => rng.Next(3, 13)).ToArray();
+        return (model, Seq2SeqBatch.FromSequences([Ids(5), Ids(3), Ids(4)], [Ids(4), Ids(5), Ids(2)], Rnn.TinyRnn.Pad, Rnn.TinyRnn.Bos, Rnn.TinyRnn.Eos));
+    }
+
+    [Theory]
+    [InlineData("transformer", float.NaN)]
+    [InlineData("transformer", float.PositiveInfinity)]
+    [InlineData("rnn", float.NaN)]
+    [InlineData("rnn-attn-additive", float.NegativeInfinity)]
+    public void A_step_with_a_non_finite_gradient_changes_neither_weights_nor_moments(string architecture, float poison)
+    {
+        var (model, batch) = ModelAndBatch(architecture);
+        var step = new TrainStep(model, new OptimizerSettings { Warmup = 10 }, 3);
+        var first = step.Run(batch);
         Assert.False(first.Skipped);
-        var weights = t.Model.Parameters.Select(p => p.Value.Span.ToArray()).ToArray();
+        var weights = model.Parameters.Select(p => p.Value.Span.ToArray()).ToArray();
         var m = step.Optimizer.FirstMoments.Select(x => x.ToArray()).ToArray();
         var v = step.Optimizer.SecondMoments.Select(x => x.ToArray()).ToArray();
 
         TrainStep.Result poisoned;
-        using (Poison(_ => true, poison)) poisoned = step.Run(Batch(t));
+        using (Poison(_ => true, poison)) poisoned = step.Run(batch);
         Assert.True(poisoned.Skipped);
         Assert.False(double.IsFinite(poisoned.GradNorm));
         Assert.Equal(1, step.Step);
         for (int i = 0; i < weights.Length; i++)
         {
-            Assert.Equal(weights[i], t.Model.Parameters[i].Value.Span.ToArray());
+            Assert.Equal(weights[i], model.Parameters[i].Value.Span.ToArray());
             Assert.Equal(m[i], step.Optimizer.FirstMoments[i]);
             Assert.Equal(v[i], step.Optimizer.SecondMoments[i]);
         }
 
-        var next = step.Run(Batch(t));                                        // the next good batch trains as usual
+        var next = step.Run(batch);                                           // the next good batch trains as usual
         Assert.False(next.Skipped);
         Assert.Equal(2, step.Step);
-        Assert.NotEqual(weights[0], t.Model.Parameters[0].Value.Span.ToArray());
+        Assert.NotEqual(weights[0], model.Parameters[0].Value.Span.ToArray());
     }
 
     private sealed class Messages : ITrainingObserver
@@ -102,6 +119,29 @@ public sealed class NonFiniteStepTests
         Assert.Equal(savedModel, File.ReadAllBytes(Path.Combine(saved, Checkpoint.ModelFileName)));
         foreach (string file in Directory.GetFiles(run.Root, "*.safetensors", SearchOption.AllDirectories))
             SafeTensors.Read(file, requireFinite: true);
+    }
+
+    [Fact]
+    public void An_rnn_model_with_a_non_finite_weight_or_moment_is_never_saved()
+    {
+        using var tiny = new TinyRun(trainPairs: 1, validPairs: 1);
+        var (model, batch) = ModelAndBatch(RnnConfig.DotName);
+        var step = new TrainStep(model, new OptimizerSettings { Warmup = 10 }, 3);
+        step.Run(batch);
+        var weight = model.ParameterByName["decoder.rnn.weight_hh_l0"];
+        weight.Value.Span[2] = float.PositiveInfinity;
+        string file = tiny.File("model.safetensors"), checkpoint = tiny.File("step-1");
+        var e = Assert.Throws<UserInputException>(() => ModelFile.Save(model, file));
+        Assert.Contains(weight.Name, e.Message);
+        Assert.False(File.Exists(file));
+        Assert.Contains(weight.Name, Assert.Throws<UserInputException>(() => Checkpoint.Save(checkpoint, model, step.Optimizer, new TrainingState())).Message);
+
+        weight.Value.Span[2] = 0;
+        step.Optimizer.FirstMoments[1][0] = float.NaN;
+        Assert.Contains("adam.m.", Assert.Throws<UserInputException>(() => Checkpoint.Save(checkpoint, model, step.Optimizer, new TrainingState())).Message);
+        Assert.False(Directory.Exists(checkpoint));
+        ModelFile.Save(model, file);                                          // the weights alone are finite again
+        Assert.Equal(RnnConfig.DotName, ModelFile.Load(file).Architecture);
     }
 
     [Fact]

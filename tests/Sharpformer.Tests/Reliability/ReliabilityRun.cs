@@ -1,11 +1,14 @@
+using Sharpformer.Layers.Recurrent;
+using Sharpformer.Model;
 using Sharpformer.Tests.Pipeline;
 using Sharpformer.Training;
 
 namespace Sharpformer.Tests.Reliability;
 
 /// <summary>
-/// A tiny translation run trained once by the code under test (the <see cref="TinyRun"/> recipe, one
-/// epoch), for tests that damage copies of its files. <see cref="CopyRun"/> gives each test its own copy.
+/// Tiny translation runs trained once by the code under test (the <see cref="TinyRun"/> recipe, one epoch): a
+/// Transformer, and an RNN encoder–decoder with additive attention over a bidirectional GRU encoder, for tests
+/// that damage copies of their files. <see cref="CopyRun"/> and <see cref="CopyRnnRun"/> give each test its own copy.
 /// </summary>
 public sealed class ReliabilityRun : IDisposable
 {
@@ -15,6 +18,11 @@ public sealed class ReliabilityRun : IDisposable
         Options = Tiny.Options(epochs: 1) with { AverageLast = 1, KeepCheckpoints = 1, Threads = 1 };
         Run = new RunDirectory(Tiny.RunDir("trained"));
         new Trainer(Run, Options).Run(resume: false);
+        RnnRun = new RunDirectory(Tiny.RunDir("trained-rnn"));
+        new Trainer(RnnRun, Options with
+        {
+            Model = RnnConfig.For(RnnConfig.AdditiveName) with { Cell = RecurrentCellKind.Gru, EmbeddingSize = 16, HiddenSize = 16, Dropout = 0.1f },
+        }).Run(resume: false);
         Sample = File.ReadAllLines(Tiny.File("val.de")).Take(6).ToArray();
         File.WriteAllLines(Tiny.File("sample.de"), Sample);
     }
@@ -23,6 +31,9 @@ public sealed class ReliabilityRun : IDisposable
     public TrainingOptions Options { get; }
     public RunDirectory Run { get; }
 
+    /// <summary>The same recipe trained as rnn-attn-additive (E = H = 16, bidirectional GRU encoder).</summary>
+    public RunDirectory RnnRun { get; }
+
     /// <summary>Six validation sources, also in the file <c>sample.de</c>.</summary>
     public string[] Sample { get; }
     public string SamplePath => Tiny.File("sample.de");
@@ -30,10 +41,15 @@ public sealed class ReliabilityRun : IDisposable
     private int _copies;
 
     /// <summary>A fresh copy of the trained run folder (model, tokenizer, run.json, checkpoints).</summary>
-    public string CopyRun()
+    public string CopyRun() => Copy(Run);
+
+    /// <summary>A fresh copy of the trained RNN run folder.</summary>
+    public string CopyRnnRun() => Copy(RnnRun);
+
+    private string Copy(RunDirectory run)
     {
         string target = Tiny.RunDir($"copy-{Interlocked.Increment(ref _copies)}");
-        CopyFolder(Run.Root, target);
+        CopyFolder(run.Root, target);
         return target;
     }
 

@@ -19,4 +19,12 @@ internal static class TinyTrainArgs
         for (int i = 0; i < overrides.Length; i += 2) flags[overrides[i]!] = overrides[i + 1];
         return ["train", .. flags.Where(f => f.Value != null).SelectMany(f => f.Value == "" ? new[] { f.Key } : new[] { f.Key, f.Value! })];
     }
+
+    /// <summary>The same recipe with an RNN encoder–decoder of <paramref name="architecture"/> (GRU, E = H = 16, one layer) instead of the Transformer.</summary>
+    public static string[] ForRnn(TinyRun tiny, string output, string architecture, params string?[] overrides) => For(tiny, output,
+    [
+        "--d-model", null, "--heads", null, "--d-ff", null, "--enc-layers", null, "--dec-layers", null,
+        "--arch", architecture, "--cell", "gru", "--embedding-size", "16", "--hidden", "16", "--layers", "1", "--dropout", "0.1", "--lr-factor", "2",
+        .. overrides,
+    ]);
 }

@@ -75,6 +75,50 @@ public sealed class TrainOptionValidationTests : IDisposable
         Assert.False(Directory.Exists(output), $"{output} was created although the options were refused");
     }
 
+    public static TheoryData<string, string[], string> BadRnnOptions() => new()
+    {
+        { "rnn", ["--hidden", "0"], "--hidden" },
+        { "rnn", ["--layers", "0"], "--layers" },
+        { "rnn-attn-dot", ["--embedding-size", "-3"], "--embedding-size" },
+        { "rnn-attn-dot", ["--cell", "bad"], "--cell" },
+        { "rnn-attn-dot", ["--bidirectional", ""], "--bidirectional" },   // the dot score needs keys as wide as the decoder state
+        { "rnn-attn-additive", ["--attention-size", "0"], "--attention-size" },
+        { "rnn-attn-additive", ["--dropout", "1"], "--dropout" },
+        { "rnn-attn-additive", ["--d-model", "32"], "--d-model" },         // a Transformer flag
+        { "rnn", ["--hidden", "1000000"], "--max-memory" },
+        { "rnn-attn-additive", ["--embedding-size", "2000000000"], "--max-memory" },
+    };
+
+    [Theory, MemberData(nameof(BadRnnOptions))]
+    public void A_bad_rnn_option_is_one_error_line_naming_its_flag_and_nothing_is_written(string architecture, string[] flags, string named)
+    {
+        string output = _tiny.RunDir("out");
+        var r = InProcessCli.Run(null, TinyTrainArgs.ForRnn(_tiny, output, architecture, flags));
+        AssertOneLineError(r, named);
+        Assert.False(Directory.Exists(output), $"{output} was created although the options were refused");
+    }
+
+    [Fact]
+    public void An_rnn_memory_estimate_counts_the_additive_attention_over_every_source_and_target_pair()
+    {
+        // e_ij = tanh(W_q h_i + W_k s_j) for 20,000 tokens × 1,001 positions × A = 16: about 1.3 GB on its own
+        string[] longBatches = ["--max-length", "1000", "--batch-tokens", "20000", "--max-memory", "1G"];
+        var additive = InProcessCli.Run(null, TinyTrainArgs.ForRnn(_tiny, _tiny.RunDir("out"), "rnn-attn-additive", longBatches));
+        AssertOneLineError(additive, "--max-memory");
+        Assert.Contains("activations for batches of 20,000 tokens", additive.Err);
+        Assert.Contains("hidden_size 16", additive.Err);
+        Assert.Contains("1.0 GB", additive.Err);
+        Assert.False(Directory.Exists(_tiny.RunDir("out")));
+
+        // the same batches without the additive layer fit: the estimate is not a flat refusal of long batches
+        var options = new Sharpformer.Training.TrainingOptions
+        {
+            TrainSource = "-", ValidSource = "-", VocabSize = 400, MaxLength = 1000, BatchTokens = 20000,
+            Model = RnnConfig.For(RnnConfig.DotName) with { EmbeddingSize = 16, HiddenSize = 16, Layers = 1 },
+        };
+        Assert.InRange(Sharpformer.Training.ResourceEstimate.ForTraining(options).TotalBytes, 1, 1L << 30);
+    }
+
     [Fact]
     public void A_memory_estimate_over_the_limit_says_how_much_is_needed_and_the_limit()
     {

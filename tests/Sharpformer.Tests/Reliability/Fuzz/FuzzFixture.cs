@@ -23,12 +23,25 @@ public sealed class FuzzFixture : IDisposable
         RefPath = Run.Tiny.File("sample.en");
         File.WriteAllLines(RefPath, File.ReadLines(Run.Tiny.File("val.en")).Take(Run.Sample.Length));
         Directory.Delete(pristine, recursive: true);
+
+        string rnn = Run.CopyRnnRun();
+        var rnnTranslated = InProcessCli.Run(null, TranslateArgs(rnn, Run.SamplePath));
+        Assert.True(rnnTranslated.Exit == 0, rnnTranslated.ToString());
+        RnnReference = rnnTranslated.Out;
+        RnnCheckpoint = Path.GetFileName(Directory.GetDirectories(Path.Combine(rnn, "checkpoints")).Single());
+        Directory.Delete(rnn, recursive: true);
     }
 
     public ReliabilityRun Run { get; }
 
     /// <summary>What `translate` prints for the sample from the undamaged run.</summary>
     public string Reference { get; }
+
+    /// <summary>What `translate` prints for the sample from the undamaged RNN run.</summary>
+    public string RnnReference { get; }
+
+    /// <summary>The RNN run's one checkpoint folder name.</summary>
+    public string RnnCheckpoint { get; }
 
     /// <summary>The model `average --last 1` writes from the undamaged run.</summary>
     public byte[] ReferenceAverage { get; }
@@ -47,6 +60,8 @@ public sealed class FuzzFixture : IDisposable
 
     private string? SameTranslation(string _, InProcessCli.Result r) => r.Out == Reference ? null : "exit 0 but a translation differs from the undamaged run's";
 
+    private string? SameRnnTranslation(string _, InProcessCli.Result r) => r.Out == RnnReference ? null : "exit 0 but a translation differs from the undamaged RNN run's";
+
     private static long Length(string path) => new FileInfo(path).Length;
 
     private static int HeaderEnd(string path)
@@ -57,15 +72,15 @@ public sealed class FuzzFixture : IDisposable
         return 8 + (int)BinaryPrimitives.ReadUInt64LittleEndian(b);
     }
 
-    /// <summary>Cases translating the sample with <paramref name="relative"/> (a file of the run) damaged.</summary>
+    /// <summary>Cases translating the sample with <paramref name="relative"/> (a file of the run, or of the RNN run) damaged.</summary>
     private IEnumerable<FuzzCase> Translating(string target, string relative, IEnumerable<Mutation> mutations, Func<string, string>? mention = null,
-        Action<string>? before = null) =>
+        Action<string>? before = null, bool rnn = false) =>
         mutations.Select(m => new FuzzCase
         {
-            Target = target, Mutation = m,
+            Target = target, Mutation = m, OnRnnRun = rnn,
             Prepare = run => { before?.Invoke(run); m.Apply(Path.Combine(run, relative)); },
             Args = run => TranslateArgs(run, Run.SamplePath),
-            Correct = SameTranslation,
+            Correct = rnn ? SameRnnTranslation : SameTranslation,
             Mention = mention ?? (run => Path.Combine(run, relative)),
         });
 
@@ -87,6 +102,34 @@ public sealed class FuzzFixture : IDisposable
             .Concat(Mutations.WrongKinds());
         return Translating("model.safetensors", "model.safetensors", onModel)
             .Concat(Translating("best.safetensors (no final model)", "best.safetensors", onBest, before: run => File.Delete(Path.Combine(run, "model.safetensors"))));
+    }
+
+    /// <summary>
+    /// The RNN run's model file, run.json and checkpoint: the same kinds of damage, and config values an RNN has (hidden
+    /// size, layers, cell, attention size) set to extremes, with the integrity hash kept (it must catch them) or dropped
+    /// (the config checks and the size check before allocation must).
+    /// </summary>
+    internal IEnumerable<FuzzCase> RnnCases()
+    {
+        string model = Path.Combine(Run.RnnRun.Root, "model.safetensors");
+        long length = Length(model), options = Length(Path.Combine(Run.RnnRun.Root, "run.json"));
+        int header = HeaderEnd(model);
+        var onModel = Mutations.Truncations(10, 601, length)
+            .Concat(Mutations.BitFlips(30, 602, 0, length))
+            .Concat(Mutations.BitFlips(15, 603, 0, header))
+            .Concat(Mutations.BitFlips(6, 604, 0, length, bits: 8))
+            .Concat(Mutations.SafetensorsHeaderLies(15, 605))
+            .Concat(Mutations.RnnConfigEdits(withHash: true))
+            .Concat(Mutations.RnnConfigEdits(withHash: false))
+            .Concat(Mutations.WrongKinds().Take(4));
+        string checkpoint = Path.Combine("checkpoints", RnnCheckpoint);
+        long checkpointModel = Length(Path.Combine(Run.RnnRun.Root, checkpoint, "model.safetensors"));
+        Action<string> onlyCheckpoints = run => { File.Delete(Path.Combine(run, "model.safetensors")); File.Delete(Path.Combine(run, "best.safetensors")); };
+        return Translating("rnn model.safetensors", "model.safetensors", onModel, rnn: true)
+            .Concat(Translating("rnn run.json", "run.json",
+                Mutations.Truncations(4, 611, options).Concat(Mutations.BitFlips(10, 612, 0, options)).Concat(Mutations.JsonEdits(25, 613)), rnn: true))
+            .Concat(Translating("rnn checkpoint model", Path.Combine(checkpoint, "model.safetensors"),
+                Mutations.BitFlips(10, 621, 0, checkpointModel).Concat(Mutations.Truncations(3, 622, checkpointModel)), _ => RnnCheckpoint, onlyCheckpoints, rnn: true));
     }
 
     internal IEnumerable<FuzzCase> TokenizerCases()

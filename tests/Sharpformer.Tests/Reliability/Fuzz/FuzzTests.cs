@@ -29,6 +29,13 @@ public sealed class FuzzTests(FuzzFixture fx, ITestOutputHelper log) : IClassFix
     }
 
     [Fact]
+    public void Damaged_rnn_model_files_run_options_and_checkpoints_are_refused_naming_the_file_or_translate_correctly()
+    {
+        var cases = fx.RnnCases().ToList();
+        Check(cases, atLeast: 150);
+    }
+
+    [Fact]
     public void Damaged_tokenizers_and_run_options_are_refused_naming_the_file_or_translate_correctly()
     {
         var cases = fx.TokenizerCases().Concat(fx.RunOptionsCases()).ToList();
@@ -53,7 +60,7 @@ public sealed class FuzzTests(FuzzFixture fx, ITestOutputHelper log) : IClassFix
     public void Sampled_cases_hold_as_real_processes()
     {
         var all = fx.ModelFileCases().Concat(fx.TokenizerCases()).Concat(fx.RunOptionsCases()).Concat(fx.CheckpointCases()).Concat(fx.DataFileCases())
-            .Where(c => !c.InProcessOnly).ToList();
+            .Concat(fx.RnnCases()).Where(c => !c.InProcessOnly).ToList();
         var sample = all.Where((_, i) => i % (all.Count / 30) == 0).Take(30).ToList();
         Check(sample, atLeast: 30, asProcesses: true);
     }
@@ -66,7 +73,7 @@ public sealed class FuzzTests(FuzzFixture fx, ITestOutputHelper log) : IClassFix
         var clock = Stopwatch.StartNew();
         foreach (var c in cases)
         {
-            string copy = fx.Run.CopyRun();
+            string copy = c.OnRnnRun ? fx.Run.CopyRnnRun() : fx.Run.CopyRun();
             try
             {
                 c.Prepare(copy);
@@ -140,6 +147,9 @@ internal sealed class FuzzCase
 
     /// <summary>Cases too slow to repeat as processes.</summary>
     public bool InProcessOnly { get; init; }
+
+    /// <summary>The case damages a copy of the RNN run rather than the Transformer run.</summary>
+    public bool OnRnnRun { get; init; }
 
     public override string ToString() => $"[{Target}: {Mutation.Name}]";
 }

@@ -36,6 +36,27 @@ internal static partial class Mutations
             yield return new Mutation($"header text {from} → {to}", path => EditHeader(path, json => ReplaceFirst(json, from, to)));
     }
 
+    /// <summary>
+    /// An RNN model file's config with one field changed: sizes to zero, negative or absurd values, a wrong cell, a
+    /// change of shape (layers, attention size, direction), special ids outside the vocabulary. With
+    /// <paramref name="withHash"/> the integrity hash stays (and no longer matches); without, the file is as one saved
+    /// before the hash existed, so the config checks and the size check before allocation must catch it.
+    /// </summary>
+    public static IEnumerable<Mutation> RnnConfigEdits(bool withHash)
+    {
+        var edits = new (string Field, string Json)[]
+        {
+            ("hidden_size", "0"), ("hidden_size", "-1"), ("hidden_size", "2147483647"), ("hidden_size", "1000000"), ("hidden_size", "17"),
+            ("layers", "0"), ("layers", "2"), ("layers", "100000"), ("embedding_size", "0"), ("embedding_size", "2000000000"),
+            ("cell", "\"tree\""), ("cell", "7"), ("cell", "\"lstm\""), ("cell", "null"), ("attention_size", "0"), ("attention_size", "1000000000"),
+            ("attention_size", "17"), ("bidirectional", "false"), ("bidirectional", "\"yes\""), ("vocab_size", "2000000000"), ("vocab_size", "399"),
+            ("dropout", "1"), ("dropout", "\"NaN\""), ("pad_id", "-1"), ("eos_id", "100000"),
+        };
+        foreach (var (field, json) in edits)
+            yield return new Mutation($"config {field} = {json}{(withHash ? "" : " (no integrity hash)")}",
+                path => ModelFileEdits.EditConfig(path, c => c[field] = System.Text.Json.Nodes.JsonNode.Parse(json), keepOtherMetadata: withHash));
+    }
+
     /// <summary>A JSON file with one value replaced (numbers to extremes, strings, nulls), a key removed, or its structure broken.</summary>
     public static IEnumerable<Mutation> JsonEdits(int count, int seed)
     {
