@@ -25,6 +25,9 @@ public static class CliRunner
         ["TrainTarget"] = "--train-tgt", ["ValidTarget"] = "--valid-tgt", ["TestTarget"] = "--test-tgt",
         ["MaxMinutes"] = "--max-minutes", ["BatchTokens"] = "--batch-tokens",
         ["Temperature"] = "--temperature", ["TopK"] = "--top-k", ["TopP"] = "--top-p",
+        ["Models"] = "--model", ["Urls"] = "--urls", ["MaxSentences"] = "--max-sentences", ["MaxCharacters"] = "--max-chars",
+        ["MaxRequestBytes"] = "--max-body-bytes", ["MaxBeam"] = "--max-beam", ["QueueCapacity"] = "--queue", ["RequestTimeout"] = "--timeout",
+        ["BatchWindow"] = "--batch-window-ms", ["DecodeWorkers"] = "--workers",
     };
 
     /// <summary>The one-line message for an error the user can fix, or null for a bug.</summary>

@@ -11,6 +11,7 @@ public static class CommandCatalog
         yield return TranslateCommand.Create();
         yield return EvaluateCommand.Create();
         yield return AttentionCommand.Create();
+        yield return ServeCommand.Create();
         yield return AverageCommand.Create();
         yield return BleuCommand.Create();
         yield return BenchCommand.Create();
