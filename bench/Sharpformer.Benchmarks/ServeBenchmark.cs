@@ -31,6 +31,12 @@ public sealed record ServeBenchmarkOptions
 
     /// <summary>Decoding of every request: 1 is greedy search.</summary>
     public int Beam { get; init; } = 1;
+
+    /// <summary>The server's decode workers per model (0: its default).</summary>
+    public int Workers { get; init; }
+
+    /// <summary>The server's batch window (null: its default).</summary>
+    public TimeSpan? Window { get; init; }
 }
 
 /// <summary>One measurement: requests per second and latency percentiles of one client count.</summary>
@@ -79,8 +85,9 @@ public static class ServeBenchmark
         var options = new ServeOptions
         {
             Models = [new ModelSource("bench", o.Model)], Urls = "http://127.0.0.1:0", Batching = batching,
-            QueueCapacity = Math.Max(1024, 4 * o.Clients.Max()),
+            QueueCapacity = Math.Max(1024, 4 * o.Clients.Max()), DecodeWorkers = o.Workers,
         };
+        if (o.Window is { } window) options = options with { BatchWindow = window };
         await using var server = SharpformerServer.Create(options, configure: b => b.Logging.ClearProviders());
         await server.StartAsync();
         await server.Models.Loaded;

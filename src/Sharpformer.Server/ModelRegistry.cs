@@ -25,6 +25,7 @@ public sealed class ModelRegistry : IDisposable
     private int _started;
     private volatile bool _ready, _disposed;
 
+    /// <param name="options">The models to load and the batching of each.</param>
     /// <param name="load">Opens a model folder (default: <see cref="Translator.Load"/>).</param>
     public ModelRegistry(ServeOptions options, Func<string, Translator>? load = null)
     {

@@ -71,20 +71,23 @@ public sealed record ServeOptions
     /// <summary>Decode requests that arrive close together in one batch (false: each request alone).</summary>
     public bool Batching { get; init; } = true;
 
-    /// <summary>How long the oldest waiting sentence may wait for others to join its batch.</summary>
+    /// <summary>While traffic is concurrent, how long the oldest waiting sentence may wait for others to join its batch.</summary>
     public TimeSpan BatchWindow { get; init; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>Token budget of one batch: sentences × longest source × beam.</summary>
     public int BatchTokens { get; init; } = 4096;
 
-    /// <summary>Batches decoded at the same time per model; 0: one with batching, one per core without.</summary>
+    /// <summary>
+    /// Batches decoded at the same time per model; 0: one per core. A lone request still gets every core
+    /// (its matrix products run on the compute pool); under load each worker keeps one core busy.
+    /// </summary>
     public int DecodeWorkers { get; init; }
 
     /// <summary>How long shutdown waits for requests in flight.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The decode workers per model that <see cref="DecodeWorkers"/> 0 stands for.</summary>
-    public int EffectiveDecodeWorkers => DecodeWorkers > 0 ? DecodeWorkers : Batching ? 1 : Environment.ProcessorCount;
+    public int EffectiveDecodeWorkers => DecodeWorkers > 0 ? DecodeWorkers : Environment.ProcessorCount;
 
     /// <summary>Throws <see cref="UserInputException"/> naming the first bad field.</summary>
     public ServeOptions Validate()

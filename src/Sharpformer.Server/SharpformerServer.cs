@@ -51,7 +51,12 @@ public sealed class SharpformerServer : IAsyncDisposable
     public static SharpformerServer Create(ServeOptions options, Func<string, Translator>? load = null, Action<WebApplicationBuilder>? configure = null)
     {
         options.Validate();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(SharpformerServer).Assembly.GetName().Name });
+        // The content root is the program's folder, not the current one: the host watches its appsettings
+        // files, and a server started from / would watch the whole file system.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = [], ApplicationName = typeof(SharpformerServer).Assembly.GetName().Name, ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -60,7 +65,6 @@ public sealed class SharpformerServer : IAsyncDisposable
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
 
         var models = new ModelRegistry(options, load);
         builder.Services.AddSingleton(options);

@@ -22,10 +22,12 @@ public static class BenchServeCommand
         var batching = new Option<string>("--batching") { Description = "Measure with batching on, off, or both.", DefaultValueFactory = _ => "both" };
         batching.AcceptOnlyFromAmong("both", "on", "off");
         var beam = new Option<int>("--beam") { Description = "Beam size of every request (1 = greedy).", DefaultValueFactory = _ => 1 };
+        var workers = new Option<int>("--workers") { Description = "The server's decode workers per model (0: its default).", DefaultValueFactory = _ => 0 };
+        var window = new Option<double?>("--batch-window-ms") { Description = "The server's batch window (default: its default)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
         var command = new Command("serve", "Throughput and p50/p95/p99 latency of the HTTP server on loopback, 1/8/32 clients, batching on and off.")
         {
-            model, src, data, clients, seconds, warmup, batching, beam, json,
+            model, src, data, clients, seconds, warmup, batching, beam, workers, window, json,
         };
         command.SetAction(r =>
         {
@@ -44,6 +46,8 @@ public static class BenchServeCommand
             var report = ServeBenchmark.Run(new ServeBenchmarkOptions
             {
                 Model = folder, Sentences = sentences, Clients = counts, Batching = modes, Beam = r.GetValue(beam),
+                Workers = r.GetValue(workers) >= 0 ? r.GetValue(workers) : throw new UserInputException("--workers: must be 0 (the server's default) or positive"),
+                Window = r.GetValue(window) is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
                 Duration = TimeSpan.FromSeconds(s), WarmUp = TimeSpan.FromSeconds(w),
             }, asJson ? null : message => Console.Error.WriteLine(message));
             Console.WriteLine(asJson ? report.ToJson() : report.ToTable());

@@ -27,9 +27,9 @@ public static class ServeCommand
         var queue = new Option<int>("--queue") { Description = "Sentences that may wait per model (beyond: 503 with Retry-After).", DefaultValueFactory = _ => defaults.QueueCapacity };
         var timeout = new Option<double>("--timeout") { Description = "Seconds a request may take, queueing included (beyond: 504).", DefaultValueFactory = _ => defaults.RequestTimeout.TotalSeconds };
         var noBatching = new Option<bool>("--no-batching") { Description = "Decode each request by itself instead of batching concurrent requests." };
-        var window = new Option<double>("--batch-window-ms") { Description = "How long a sentence waits for others to join its batch.", DefaultValueFactory = _ => defaults.BatchWindow.TotalMilliseconds };
+        var window = new Option<double>("--batch-window-ms") { Description = "Under concurrent traffic, how long a sentence may wait for others to join its batch.", DefaultValueFactory = _ => defaults.BatchWindow.TotalMilliseconds };
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Token budget of a batch (sentences × longest source × beam).", DefaultValueFactory = _ => defaults.BatchTokens };
-        var workers = new Option<int>("--workers") { Description = "Batches decoded at once per model (0: 1 with batching, one per core without).", DefaultValueFactory = _ => 0 };
+        var workers = new Option<int>("--workers") { Description = "Batches decoded at once per model (0: one per core).", DefaultValueFactory = _ => 0 };
         var command = new Command("serve", "Serve models over HTTP: a JSON API with dynamic batching, and a web page that translates and shows attention.")
         {
             models, urls, maxSentences, maxChars, maxBody, maxBeam, queue, timeout, noBatching, window, batchTokens, workers,
@@ -77,13 +77,21 @@ public static class ServeCommand
             string decoding = search.BeamSize > 1 ? $"beam {search.BeamSize}, α {search.LengthPenalty}" : "greedy";
             Console.Out.WriteLine($"serving {model.Name}: {model.Translator.Model.Architecture}, {model.Translator.Task.ToString().ToLowerInvariant()}, {decoding}");
         }
-        string home = server.Addresses.FirstOrDefault() ?? options.Urls;
+        string home = Browsable(server.Addresses.FirstOrDefault() ?? options.Urls);
         Console.Out.WriteLine($"page: {home}/   API: POST {home}/v1/translate   OpenAPI: {home}/openapi/v1.json   " +
             $"batching {(options.Batching ? $"on ({options.BatchWindow.TotalMilliseconds:0.#} ms window)" : "off")}");
         Console.Out.WriteLine("Ctrl+C stops (requests in flight finish first).");
+        using var stopping = server.Stopping.Register(() => Console.Out.WriteLine("stopping: finishing the requests in flight…"));
         await server.WaitForShutdownAsync();
+        Console.Out.WriteLine("stopped");
         return 0;
     }
+
+    /// <summary>An address a browser on this machine can open: a wildcard host (0.0.0.0, [::], *, +) becomes localhost.</summary>
+    private static string Browsable(string address) =>
+        Uri.TryCreate(address.Replace("://*", "://localhost").Replace("://+", "://localhost"), UriKind.Absolute, out var uri)
+            ? (uri.Host is "0.0.0.0" or "[::]" or "::" ? new UriBuilder(uri) { Host = "localhost" }.Uri : uri).GetLeftPart(UriPartial.Authority)
+            : address;
 
     private static bool IsLoopback(string address)
     {

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Sharpformer.Server.Api;
 
 // The JSON bodies of the API. Property names go over the wire in snake_case (n_best, top_k, elapsed_ms);
@@ -7,6 +9,7 @@ namespace Sharpformer.Server.Api;
 public sealed record TranslateRequest
 {
     /// <summary>The sentences (or messages) to translate (or answer), each on its own; results come back in this order.</summary>
+    [Required]
     public string[]? Text { get; init; }
 
     /// <summary>The model's name (GET /v1/models); the server's first model when absent.</summary>
@@ -57,6 +60,7 @@ public sealed record ChatResponse(string Model, IReadOnlyList<TranslationResult>
 public sealed record AttentionRequest
 {
     /// <summary>The source sentence (or message).</summary>
+    [Required]
     public string? Text { get; init; }
 
     /// <summary>The model's name; the server's first model when absent.</summary>

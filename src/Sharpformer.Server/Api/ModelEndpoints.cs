@@ -26,24 +26,35 @@ public static class ModelEndpoints
                 Guarded(context, () => Decode(context, models, rules, json.Value.SerializerOptions, ModelTask.Translation)))
             .Accepts<TranslateRequest>("application/json")
             .Produces<TranslateResponse>()
+            .RefusesLikeEveryDecodeEndpoint()
             .WithSummary("Translate sentences")
             .WithDescription("Translates each sentence on its own (dynamic batching decodes concurrent requests together); results in input order.");
         v1.MapPost("/chat", (HttpContext context, ModelRegistry models, RequestRules rules, IOptions<JsonOptions> json) =>
                 Guarded(context, () => Decode(context, models, rules, json.Value.SerializerOptions, ModelTask.Chat)))
             .Accepts<TranslateRequest>("application/json")
             .Produces<ChatResponse>()
+            .RefusesLikeEveryDecodeEndpoint()
             .WithSummary("Answer messages with a chat model")
             .WithDescription("The same request as /v1/translate, for models trained as chatbots; the response holds \"answers\".");
         v1.MapPost("/attention", (HttpContext context, ModelRegistry models, RequestRules rules, IOptions<JsonOptions> json) =>
                 Guarded(context, () => Attention(context, models, rules, json.Value.SerializerOptions)))
             .Accepts<AttentionRequest>("application/json")
             .Produces<AttentionMaps>()
+            .RefusesLikeEveryDecodeEndpoint()
             .WithSummary("Attention maps of one translated sentence")
             .WithDescription("Every layer and head of encoder self-, decoder self- and encoder–decoder attention: the JSON of `sharpformer attention --json`.");
         v1.MapGet("/models", (ModelRegistry models) => TypedResults.Ok(Describe(models)))
             .WithSummary("The served models")
             .WithDescription("Name, task, architecture and default decoding of every model; ready is false while a model loads.");
     }
+
+    /// <summary>The problems a decoding endpoint answers with, for the OpenAPI document.</summary>
+    private static RouteHandlerBuilder RefusesLikeEveryDecodeEndpoint(this RouteHandlerBuilder endpoint) => endpoint
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+        .ProducesProblem(StatusCodes.Status504GatewayTimeout);
 
     private static async Task<IResult> Guarded(HttpContext context, Func<Task<IResult>> handler)
     {

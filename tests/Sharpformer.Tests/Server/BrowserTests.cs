@@ -27,14 +27,14 @@ public sealed class BrowserTests(ServedModels models, ITestOutputHelper output)
         string folder = Environment.GetEnvironmentVariable("SHARPFORMER_PAGE_MODEL") is { Length: > 0 } m ? m : models.TranslationRun;
         string shots = Environment.GetEnvironmentVariable("SHARPFORMER_SCREENSHOT_DIR") is { Length: > 0 } d ? d : Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(shots);
-        await using var host = await ServerHost.StartAsync(new ServeOptions { Models = [new ModelSource("de-en", folder)] });
+        await using var host = await ServerHost.StartAsync(new ServeOptions { Models = [new ModelSource("de-en", folder), new ModelSource("chat", models.ChatRun)] });
         var translator = host.Server.Models.Find(null)!.Translator;
         string expected = translator.Translate(Sentence);   // the recipe's decoding, as the page asks for by default
 
         string profile = Path.Combine(Path.GetTempPath(), "sharpformer-chromium-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            using var driver = HeadlessChromium.Start(profile, new Size(1280, 1000));
+            using var driver = HeadlessChromium.Start(profile, new Size(1200, 760));
             driver.Navigate().GoToUrl(host.BaseAddress);
             HeadlessChromium.Until(() => driver.FindElements(By.CssSelector("#model option")).FirstOrDefault(), "the model list");
             Assert.Equal("ready", driver.FindElement(By.Id("status")).Text);
@@ -79,15 +79,30 @@ public sealed class BrowserTests(ServedModels models, ITestOutputHelper output)
             int cells = driver.FindElements(By.CssSelector("#view .heatmap .cell")).Count;
             Assert.Equal(keys.Count * keys.Count, cells);   // encoder self-attention: source × source
 
-            // Beam 1 through the control: the page asks again and shows the greedy translation, without alternatives.
-            Assert.NotEmpty(driver.FindElements(By.CssSelector("#nbest li")));   // the recipe's beam lists its runners-up
+            // The beam control: beam 3 lists two runners-up; beam 1 shows the greedy translation alone, and α is off.
             var beam = driver.FindElement(By.Id("beam"));
             beam.SendKeys(Keys.Control + "a");
+            beam.SendKeys("3");
+            var alpha = driver.FindElement(By.Id("alpha")).GetDomProperty("value");
+            var search = Sharpformer.Inference.DecodeOptions.Beam(3, double.Parse(alpha!, System.Globalization.CultureInfo.InvariantCulture));
+            HeadlessChromium.Until(() => driver.FindElements(By.CssSelector("#nbest li")).Count == 2 ? "" : null, "the runners-up of beam 3");
+            Assert.Equal(translator.Translate(Sentence, search), driver.FindElement(By.Id("output")).Text);
+            beam.SendKeys(Keys.Control + "a");
             beam.SendKeys("1");
-            string greedy = translator.Translate(Sentence, Sharpformer.Inference.DecodeOptions.Greedy);
             HeadlessChromium.Until(() => driver.FindElements(By.CssSelector("#nbest li")).Count == 0 ? "" : null, "the greedy result");
-            Assert.Equal(greedy, driver.FindElement(By.Id("output")).Text);
+            Assert.Equal(translator.Translate(Sentence, Sharpformer.Inference.DecodeOptions.Greedy), driver.FindElement(By.Id("output")).Text);
             Assert.False(driver.FindElement(By.Id("alpha")).Enabled);   // α means nothing to greedy search
+
+            // A chat model from the picker: the labels say so and the answer comes from /v1/chat.
+            driver.FindElement(By.CssSelector("#model option[value='chat']")).Click();
+            Assert.Equal("Message", driver.FindElement(By.Id("source-label")).Text);
+            Assert.Equal("Answer", driver.FindElement(By.Id("output-label")).Text);
+            Assert.Contains("날씨", driver.FindElement(By.Id("source")).GetDomAttribute("placeholder"));
+            var chat = host.Server.Models.Find("chat")!.Translator;
+            string answer = chat.Translate(Sentence);
+            HeadlessChromium.Until(() => driver.FindElement(By.Id("output")).Text == answer ? answer : null, "the chat model's answer");
+            driver.FindElement(By.CssSelector("#model option[value='de-en']")).Click();
+            HeadlessChromium.Until(() => driver.FindElement(By.Id("output")).Text == expected ? expected : null, "the translation again");
 
             // A phone-sized screen: nothing sticks out sideways, the panels stack.
             driver.Manage().Window.Size = new Size(390, 844);

@@ -35,6 +35,7 @@ public sealed class QueueTests(ServedModels models)
         public void Dispose() => _open.Set();
     }
 
+    /// <summary>A server with one decode worker, the one the gate holds.</summary>
     private async Task<(ServerHost Host, DecodeBatcher Batcher)> Start(ServeOptions options)
     {
         var host = await ServerHost.StartAsync(options);
@@ -44,7 +45,7 @@ public sealed class QueueTests(ServedModels models)
     [Fact]
     public async Task A_full_queue_turns_requests_away_with_503_and_Retry_After()
     {
-        var (host, batcher) = await Start(ServerHost.Options("de-en", models.TranslationRun) with { QueueCapacity = 4, MaxSentences = 4 });
+        var (host, batcher) = await Start(ServerHost.Options("de-en", models.TranslationRun) with { QueueCapacity = 4, MaxSentences = 4, DecodeWorkers = 1 });
         await using var _ = host;
         using var gate = new WorkerGate(batcher);
         var first = host.PostAsync("/v1/translate", new { text = OneSentence });            // taken by the worker, held at the gate
@@ -67,7 +68,7 @@ public sealed class QueueTests(ServedModels models)
     [Fact]
     public async Task A_request_past_its_time_limit_gets_504_and_leaves_the_queue()
     {
-        var (host, batcher) = await Start(ServerHost.Options("de-en", models.TranslationRun) with { RequestTimeout = TimeSpan.FromSeconds(1) });
+        var (host, batcher) = await Start(ServerHost.Options("de-en", models.TranslationRun) with { RequestTimeout = TimeSpan.FromSeconds(1), DecodeWorkers = 1 });
         await using var _ = host;
         using var gate = new WorkerGate(batcher);
         var held = host.PostAsync("/v1/translate", new { text = OneSentence });
@@ -87,7 +88,7 @@ public sealed class QueueTests(ServedModels models)
     [Fact]
     public async Task A_client_that_hangs_up_takes_its_sentences_out_of_the_queue()
     {
-        var (host, batcher) = await Start(ServerHost.Options("de-en", models.TranslationRun));
+        var (host, batcher) = await Start(ServerHost.Options("de-en", models.TranslationRun) with { DecodeWorkers = 1 });
         await using var _ = host;
         using var gate = new WorkerGate(batcher);
         var held = host.PostAsync("/v1/translate", new { text = OneSentence });
@@ -107,7 +108,7 @@ public sealed class QueueTests(ServedModels models)
     [Fact]
     public async Task Shutdown_refuses_new_connections_and_finishes_the_requests_in_flight()
     {
-        var (host, batcher) = await Start(ServerHost.Options("de-en", models.TranslationRun));
+        var (host, batcher) = await Start(ServerHost.Options("de-en", models.TranslationRun) with { DecodeWorkers = 1 });
         await using var _ = host;
         using var gate = new WorkerGate(batcher);
         var inFlight = host.PostAsync("/v1/translate", new { text = ServedModels.Test2016(2) });
