@@ -117,11 +117,20 @@ function renderAttention() {
     note.textContent = 'Type a sentence to see its attention.';
     return;
   }
+  // Show what the architecture has: an RNN has no self-attention, and one without attention has no maps at all.
   const kinds = [...$('kind').options];
   kinds.forEach(o => { o.disabled = !(maps[o.value] && maps[o.value].length); });
-  if (!maps[view.kind]?.length) view.kind = 'cross';
-  $('kind').value = view.kind;
+  const available = kinds.filter(o => !o.disabled);
   const missing = kinds.filter(o => o.disabled).map(o => o.textContent);
+  if (!available.length) {
+    $('view').replaceChildren();
+    $('heads').replaceChildren();
+    $('layer').replaceChildren();
+    note.textContent = 'This architecture has no attention maps to show.';
+    return;
+  }
+  if (!maps[view.kind]?.length) view.kind = available[available.length - 1].value;
+  $('kind').value = view.kind;
   note.textContent = missing.length ? `This architecture has no ${missing.join(' and no ')}.` : '';
 
   const layers = maps[view.kind].length, heads = maps[view.kind][0].length;

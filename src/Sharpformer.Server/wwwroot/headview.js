@@ -44,7 +44,10 @@ export function drawAttention(container, maps, view, onFocus) {
   const heads = chosenHeads(maps, view);
   const { queries, keys } = tokenLabels(maps, view.kind);
   const node = view.heatmap ? heatmap(heads, queries, keys, view, onFocus) : headView(container, heads, queries, keys, view, onFocus);
+  const keyboard = container.contains(document.activeElement);
   container.replaceChildren(node);
+  // Redrawing replaces the focused token; give the keyboard focus to its successor.
+  if (keyboard && view.focus) node.querySelector(`[data-side="${view.focus.side}"][data-index="${view.focus.index}"]`)?.focus({ preventScroll: true });
 }
 
 function el(name, attributes = {}, text) {
@@ -92,6 +95,9 @@ function headView(container, heads, queries, keys, view, onFocus) {
     t.addEventListener('pointerenter', () => onFocus({ side, index: i }, false));
     t.addEventListener('focus', () => onFocus({ side, index: i }, false));
     t.addEventListener('click', () => onFocus({ side, index: i }, true));
+    t.addEventListener('keydown', e => {
+      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onFocus({ side, index: i }, true); }
+    });
     svg.append(t);
   };
   queries.forEach((label, i) => token('query', label, i));

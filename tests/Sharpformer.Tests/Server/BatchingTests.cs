@@ -1,5 +1,6 @@
 using Sharpformer.Inference;
 using Sharpformer.Server;
+using Sharpformer.Server.Batching;
 using Xunit.Abstractions;
 
 namespace Sharpformer.Tests.Server;
@@ -70,6 +71,41 @@ public sealed class BatchingTests(ServedModels models, ITestOutputHelper output)
             output.WriteLine($"#{i}: gap {gap:E2}: '{off.Texts[i]}' vs '{on.Texts[i]}'");
             Assert.True(gap < 1e-3, $"sentence {i} differs by more than a near-tie (gap {gap})");
         }
+    }
+
+    [Fact]
+    public async Task A_lone_client_never_waits_for_company_but_concurrent_traffic_holds_a_batch_open()
+    {
+        var reference = models.Reference;
+        var ids = ServedModels.Test2016(12).Select(s => reference.Tokenizer.Encode(s, addBos: false, addEos: true)).ToArray();
+        var window = TimeSpan.FromSeconds(1);
+        using var batcher = new DecodeBatcher(reference, new BatcherSettings(Enabled: true, window, BatchTokens: 4096, QueueCapacity: 64, Workers: 1));
+        var sizes = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        batcher.BeforeDecode = sizes.Enqueue;
+
+        // One client: its sentence is decoded at once and alone, although another arrives well within the window.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await batcher.DecodeAsync([ids[0]], DecodeOptions.Greedy, default);
+        Assert.True(clock.Elapsed < window, $"a lone sentence waited {clock.Elapsed.TotalMilliseconds:F0} ms");
+        await batcher.DecodeAsync([ids[1]], DecodeOptions.Greedy, default);
+        Assert.Equal([1, 1], sizes);
+
+        // Concurrent traffic (ten requests at once, decoded together while the worker was busy) opens the window:
+        // now a sentence waits, and one arriving 300 ms later joins its batch.
+        using var hold = new ManualResetEventSlim();
+        batcher.BeforeDecode = n => { sizes.Enqueue(n); hold.Wait(TimeSpan.FromSeconds(30)); };
+        var busy = batcher.DecodeAsync([ids[2]], DecodeOptions.Greedy, default);
+        while (sizes.Count < 3) await Task.Delay(10);
+        var burst = Enumerable.Range(3, 8).Select(i => batcher.DecodeAsync([ids[i]], DecodeOptions.Greedy, default)).ToArray();
+        while (batcher.Queued < 8) await Task.Delay(10);
+        hold.Set();
+        await Task.WhenAll([busy, .. burst]);
+        Assert.Equal([1, 1, 1, 8], sizes);
+        var first = batcher.DecodeAsync([ids[0]], DecodeOptions.Greedy, default);
+        await Task.Delay(300);
+        var second = batcher.DecodeAsync([ids[1]], DecodeOptions.Greedy, default);
+        await Task.WhenAll(first, second);
+        Assert.Equal([1, 1, 1, 8, 2], sizes);
     }
 
     [Fact]

@@ -93,6 +93,23 @@ public sealed class BrowserTests(ServedModels models, ITestOutputHelper output)
             Assert.Equal(translator.Translate(Sentence, Sharpformer.Inference.DecodeOptions.Greedy), driver.FindElement(By.Id("output")).Text);
             Assert.False(driver.FindElement(By.Id("alpha")).Enabled);   // α means nothing to greedy search
 
+            // An architecture without self-attention (an RNN's maps hold only encoder–decoder attention), then
+            // one without attention at all: the page offers what exists and says what does not.
+            driver.FindElement(By.Id("heatmap")).Click();   // back to the head view
+            ((IJavaScriptExecutor)driver).ExecuteScript(StripMaps, "encoder_self,decoder_self");
+            driver.FindElement(By.Id("source")).SendKeys(" ");
+            HeadlessChromium.Until(() => driver.FindElement(By.Id("attention-note")).Text is { Length: > 0 } t ? t : null, "a note on missing maps");
+            Assert.Equal("This architecture has no encoder self-attention and no decoder self-attention (masked).", driver.FindElement(By.Id("attention-note")).Text);
+            Assert.False(driver.FindElement(By.CssSelector("#kind option[value='encoder_self']")).Enabled);
+            Assert.Equal("cross", driver.FindElement(By.Id("kind")).GetDomProperty("value"));
+            Assert.NotEmpty(Lines(driver));
+            ((IJavaScriptExecutor)driver).ExecuteScript(StripMaps, "encoder_self,decoder_self,cross");
+            driver.FindElement(By.Id("source")).SendKeys(Keys.Backspace);
+            HeadlessChromium.Until(() => driver.FindElement(By.Id("attention-note")).Text.Contains("no attention maps") ? "" : null, "the note on no maps");
+            Assert.Empty(driver.FindElements(By.CssSelector("#view *")));
+            Assert.Equal(expected, driver.FindElement(By.Id("output")).Text);   // translation goes on without maps
+            ((IJavaScriptExecutor)driver).ExecuteScript(StripMaps, "");
+
             // A chat model from the picker: the labels say so and the answer comes from /v1/chat.
             driver.FindElement(By.CssSelector("#model option[value='chat']")).Click();
             Assert.Equal("Message", driver.FindElement(By.Id("source-label")).Text);
@@ -106,7 +123,6 @@ public sealed class BrowserTests(ServedModels models, ITestOutputHelper output)
 
             // A phone-sized screen: nothing sticks out sideways, the panels stack.
             driver.Manage().Window.Size = new Size(390, 844);
-            driver.FindElement(By.Id("heatmap")).Click();
             driver.FindElement(By.CssSelector("#kind option[value='cross']")).Click();
             long overflow = (long)((IJavaScriptExecutor)driver).ExecuteScript("return document.documentElement.scrollWidth - window.innerWidth;")!;
             Assert.True(overflow <= 0, $"the page is {overflow} px wider than a phone screen");
@@ -117,6 +133,22 @@ public sealed class BrowserTests(ServedModels models, ITestOutputHelper output)
             try { Directory.Delete(profile, recursive: true); } catch (IOException) { }
         }
     }
+
+    /// <summary>
+    /// Makes the page's /v1/attention responses lack the maps named in arguments[0] (comma-separated; empty: none),
+    /// as an architecture without them answers.
+    /// </summary>
+    private const string StripMaps = """
+        window.realFetch ??= window.fetch;
+        const strip = arguments[0].split(',').filter(k => k);
+        window.fetch = async (url, init) => {
+          const response = await window.realFetch(url, init);
+          if (!String(url).endsWith('/v1/attention') || !response.ok || !strip.length) return response;
+          const maps = await response.json();
+          for (const key of strip) maps[key] = [];
+          return new Response(JSON.stringify(maps), { status: 200, headers: { 'Content-Type': 'application/json' } });
+        };
+        """;
 
     private static IReadOnlyList<IWebElement> Lines(IWebDriver driver) => driver.FindElements(By.CssSelector("#view svg line"));
 
