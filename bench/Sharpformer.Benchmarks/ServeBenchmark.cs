@@ -26,7 +26,7 @@ public sealed record ServeBenchmarkOptions
     /// <summary>Measured time per (batching, clients).</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Unmeasured time before each measurement, with the same clients.</summary>
+    /// <summary>Unmeasured time before each measurement, with the same clients (and once more per server, with the most clients).</summary>
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Decoding of every request: 1 is greedy search.</summary>
@@ -53,7 +53,8 @@ public sealed record ServeBenchmarkReport(string Model, int Beam, int Cores, dou
         text.AppendLine($"serve {Model}: single sentences, {(Beam == 1 ? "greedy" : $"beam {Beam}")}, {DurationSeconds:0} s per row, {Cores} cores, loopback");
         text.AppendLine("batching  clients  requests  errors     req/s  vs 1 client   p50 ms   p95 ms   p99 ms  sentences/batch");
         foreach (var r in Rows)
-            text.AppendLine($"{(r.Batching ? "on" : "off"),-8}  {r.Clients,7}  {r.Requests,8}  {r.Errors,6}  {r.RequestsPerSecond,8:F1}  {r.SpeedUp,10:F2}×  " +
+            text.AppendLine($"{(r.Batching ? "on" : "off"),-8}  {r.Clients,7}  {r.Requests,8}  {r.Errors,6}  {r.RequestsPerSecond,8:F1}  " +
+                $"{(double.IsNaN(r.SpeedUp) ? "–" : r.SpeedUp.ToString("F2") + "×"),11}  " +
                 $"{r.P50Ms,7:F1}  {r.P95Ms,7:F1}  {r.P99Ms,7:F1}  {r.MeanBatch,15:F2}");
         text.Append($"peak RSS {PeakRssMb:F0} MiB (server and clients in one process)");
         return text.ToString();
@@ -95,6 +96,8 @@ public static class ServeBenchmark
         var batcher = server.Models.Find(null)!.Batcher;
         var rows = new List<ServeBenchmarkRow>();
         double? single = null;
+        // First the busiest load, so that compiled code and decoding buffers are warm before the first row.
+        await Load(http, o, o.Clients.Max(), o.WarmUp);
         foreach (int clients in o.Clients)
         {
             progress?.Invoke($"batching {(batching ? "on" : "off")}, {clients} client(s)…");

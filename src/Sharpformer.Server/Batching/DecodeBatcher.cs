@@ -73,7 +73,10 @@ public sealed class DecodeBatcher : IDisposable
         return items.Select(i => i.Result.Result).ToArray();
     }
 
-    /// <summary>Runs <paramref name="job"/> on a worker with the decoder to itself, holding <paramref name="slots"/> queue slots meanwhile.</summary>
+    /// <summary>
+    /// Runs <paramref name="job"/> (e.g. an attention map, which decodes its own way) on a worker, in no batch,
+    /// holding <paramref name="slots"/> queue slots while it waits: the queue bound, cancellation and workers apply to it too.
+    /// </summary>
     public async Task<T> RunAloneAsync<T>(Func<T> job, int slots, CancellationToken cancel)
     {
         var work = new SoloWork<T>(job, Math.Max(1, slots));

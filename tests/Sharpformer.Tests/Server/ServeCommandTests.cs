@@ -51,6 +51,20 @@ public sealed class ServeCommandTests(ServedModels models)
     }
 
     [Fact]
+    public void Bench_serve_measures_every_client_count_with_batching_on_and_off()
+    {
+        // A smoke run (half a second per row): the figures themselves are for a quiet machine, not a test.
+        var r = CliProcess.Run(null, "bench", "serve", "--model", ServedModels.FormatOneRun, "--clients", "1,3", "--seconds", "0.5", "--warmup", "0.2", "--json");
+        Assert.True(r.Exit == 0, r.Err);
+        var rows = System.Text.Json.JsonDocument.Parse(r.Out).RootElement.GetProperty("rows").EnumerateArray().ToArray();
+        Assert.Equal([(true, 1), (true, 3), (false, 1), (false, 3)], rows.Select(x => (x.GetProperty("batching").GetBoolean(), x.GetProperty("clients").GetInt32())));
+        Assert.All(rows, x => Assert.Equal(0, x.GetProperty("errors").GetInt32()));
+        Assert.All(rows, x => Assert.True(x.GetProperty("requests").GetInt32() > 0 && x.GetProperty("p99_ms").GetDouble() >= x.GetProperty("p50_ms").GetDouble()));
+        Assert.All(rows.Where(x => !x.GetProperty("batching").GetBoolean()), x => Assert.Equal(1.0, x.GetProperty("mean_batch").GetDouble()));
+        Assert.Equal(1.0, rows[0].GetProperty("speed_up").GetDouble());
+    }
+
+    [Fact]
     public async Task Two_models_by_name_then_SIGTERM_ends_it_cleanly()
     {
         using var server = new ServeProcess("--model", models.TranslationRun, "--model", $"old={ServedModels.FormatOneRun}", "--urls", "http://127.0.0.1:0");
