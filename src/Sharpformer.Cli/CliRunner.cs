@@ -25,6 +25,8 @@ public static class CliRunner
         ["TrainTarget"] = "--train-tgt", ["ValidTarget"] = "--valid-tgt", ["TestTarget"] = "--test-tgt",
         ["MaxMinutes"] = "--max-minutes", ["BatchTokens"] = "--batch-tokens",
         ["Temperature"] = "--temperature", ["TopK"] = "--top-k", ["TopP"] = "--top-p",
+        ["WatchSource"] = "--watch", ["WatchTarget"] = "--watch-target",
+        ["DModel"] = "--d-model", ["Positions"] = "--positions", ["K"] = "-k", ["Keys"] = "--keys",
         ["Models"] = "--model", ["Urls"] = "--urls", ["MaxSentences"] = "--max-sentences", ["MaxCharacters"] = "--max-chars",
         ["MaxRequestBytes"] = "--max-body-bytes", ["MaxBeam"] = "--max-beam", ["QueueCapacity"] = "--queue", ["RequestTimeout"] = "--timeout",
         ["BatchWindow"] = "--batch-window-ms", ["DecodeWorkers"] = "--workers",

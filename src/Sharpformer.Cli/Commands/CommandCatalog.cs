@@ -9,8 +9,13 @@ public static class CommandCatalog
     {
         yield return TrainCommand.Create();
         yield return TranslateCommand.Create();
+        yield return ChatCommand.Create();
         yield return EvaluateCommand.Create();
         yield return AttentionCommand.Create();
+        yield return PositionsCommand.Create();
+        yield return SimilarCommand.Create();
+        yield return ExplainCommand.Create();
+        yield return PlotCommand.Create();
         yield return ServeCommand.Create();
         yield return AverageCommand.Create();
         yield return BleuCommand.Create();

@@ -9,38 +9,73 @@ using Sharpformer.Training;
 
 namespace Sharpformer.Cli.Commands;
 
-/// <summary><c>sharpformer evaluate --model DIR --src FILE --ref FILE [--beam N]</c>: translates and prints BLEU and chrF.</summary>
+/// <summary>
+/// <c>sharpformer evaluate --model DIR [--src FILE --ref FILE] [--beam N] [--json]</c>: translates a test set (by
+/// default the one the model's recipe names) and prints BLEU and chrF; a chat model (or <c>--chat</c>) is
+/// answered and measured as a chatbot (<see cref="ChatEvaluation"/>).
+/// </summary>
 public static class EvaluateCommand
 {
     public static Command Create()
     {
         var model = new Option<string>("--model", "-m") { Description = "A training run folder (or a model.safetensors next to a tokenizer/ folder).", Required = true };
-        var src = new Option<string>("--src") { Description = "Source sentences, one per line.", Required = true };
-        var reference = new Option<string>("--ref") { Description = "Reference translations, line-aligned with --src.", Required = true };
+        var src = new Option<string?>("--src") { Description = "Source sentences (or questions), one per line (default: the test set of the model's recipe)." };
+        var reference = new Option<string?>("--ref") { Description = "References (translations or answers), line-aligned with --src (default: the recipe's test set)." };
         var decode = new DecodeOptionSet();
-        var output = new Option<string?>("--output") { Description = "Also write the translations to this file." };
+        var output = new Option<string?>("--output") { Description = "Also write the translations (answers) to this file, one per --src line." };
         var tokenize = new Option<string>("--tokenize", "-tok")
         {
             Description = "BLEU tokenizer: 13a (sacreBLEU's default), intl (the papers' metric with --lowercase) or none.", DefaultValueFactory = _ => "13a",
         };
         var lowercase = new Option<bool>("--lowercase", "-lc") { Description = "Lower-case hypotheses and references before BLEU." };
-        var command = new Command("evaluate", "Translate a test set and score it with sacreBLEU-exact BLEU and chrF.") { model, src, reference, output, tokenize, lowercase };
+        var chat = new Option<bool>("--chat") { Description = "Measure as a chatbot (perplexity, distinct-n, copied, empty and looping answers); the default for chat models." };
+        var trainAnswers = new Option<string?>("--train-answers") { Description = "With a chat model: the training answers, one per line, for the copied share (default: the recipe's)." };
+        var json = new Option<bool>("--json") { Description = "Print the scores as one JSON object." };
+        var command = new Command("evaluate", "Translate a test set and score it with sacreBLEU-exact BLEU and chrF (chat models: also perplexity, distinct-n, copies, loops).")
+        {
+            model, src, reference, output, tokenize, lowercase, chat, trainAnswers, json,
+        };
         decode.AddTo(command);
         command.SetAction(parseResult =>
         {
-            var corpus = ParallelCorpus.ReadTextFiles(parseResult.GetValue(src)!, parseResult.GetValue(reference)!);
-            using var translator = LoadTranslator(parseResult.GetValue(model)!);
+            string modelDir = parseResult.GetValue(model)!;
+            if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;   // a log file has no width; do not wrap at 80
+            using var translator = LoadTranslator(modelDir);
+            var recipe = new RunDirectory(modelDir) is { HasOptions: true } run ? run.LoadOptions() : null;
+            var corpus = ReadTestSet(parseResult.GetValue(src), parseResult.GetValue(reference), recipe);
+            var options = decode.Read(parseResult, translator.Defaults);
+            if (parseResult.GetValue(chat) || translator.Task == ModelTask.Chat)
+            {
+                if (parseResult.GetResult(tokenize) is { Implicit: false } || parseResult.GetValue(lowercase))
+                    throw new UserInputException("--tokenize/--lowercase: chat scores use sacreBLEU's defaults (13a, mixed case)");
+                string? answersPath = parseResult.GetValue(trainAnswers);
+                var training = answersPath != null ? Utf8TextFile.ReadLines(answersPath).ToHashSet(StringComparer.Ordinal) : TrainingAnswers(recipe, Console.Error);
+                ScoreChat(translator, corpus, options, AnsiConsole.Console, samples: 0, parseResult.GetValue(output), parseResult.GetValue(json) ? Console.Out : null, training);
+                return 0;
+            }
+            if (parseResult.GetResult(trainAnswers) is { Implicit: false })
+                throw new UserInputException("--train-answers: only applies to chat models (see --chat)");
             var bleu = new BleuOptions { Tokenize = BleuTokenizers.Parse(parseResult.GetValue(tokenize)!, "--tokenize"), Lowercase = parseResult.GetValue(lowercase) };
-            ScoreAndPrint(translator, corpus, decode.Read(parseResult, translator.Defaults), AnsiConsole.Console, samples: 0, parseResult.GetValue(output), bleu);
+            ScoreAndPrint(translator, corpus, options, AnsiConsole.Console, samples: 0, parseResult.GetValue(output), bleu,
+                json: parseResult.GetValue(json) ? Console.Out : null);
             return 0;
         });
         return command;
     }
 
-    /// <summary>Translates the corpus's sources, prints BLEU/chrF against its targets (and a few samples).</summary>
+    /// <summary>
+    /// Translates the corpus's sources, prints BLEU/chrF against its targets (and a few samples); with
+    /// <paramref name="json"/>, writes one JSON object there instead. A chat model is answered and measured
+    /// as a chatbot, with the training answers of <paramref name="recipe"/> for the copied share.
+    /// </summary>
     public static void ScoreAndPrint(Translator translator, ParallelCorpus corpus, DecodeOptions options, IAnsiConsole console, int samples,
-        string? outputPath = null, BleuOptions? bleuOptions = null)
+        string? outputPath = null, BleuOptions? bleuOptions = null, TextWriter? json = null, TrainingOptions? recipe = null)
     {
+        if (translator.Task == ModelTask.Chat)
+        {
+            ScoreChat(translator, corpus, options, console, samples, outputPath, json, TrainingAnswers(recipe, Console.Error));
+            return;
+        }
         var watch = Stopwatch.StartNew();
         var sources = corpus.Sources.ToList();
         var refs = corpus.Targets.ToList();
@@ -49,6 +84,11 @@ public static class EvaluateCommand
         if (outputPath != null) File.WriteAllLines(outputPath, hyps);
         var bleu = Bleu.Corpus(hyps, [refs], bleuOptions ?? BleuOptions.Default);
         var chrf = Chrf.Corpus(hyps, [refs]);
+        if (json != null)
+        {
+            ChatReport.WriteTranslationJson(json, corpus, sources.Count, bleu, chrf, options, seconds);
+            return;
+        }
         for (int i = 0; i < Math.Min(samples, sources.Count); i++)
         {
             console.MarkupLineInterpolated($"[grey]source:[/]     {sources[i]}");
@@ -56,9 +96,43 @@ public static class EvaluateCommand
             console.MarkupLineInterpolated($"[grey]translation:[/] [bold]{hyps[i]}[/]");
             console.WriteLine();
         }
-        string how = options.Search.BeamSize > 1 ? $"beam {options.Search.BeamSize}, α {options.Search.LengthPenalty}" : "greedy";
-        console.MarkupLineInterpolated($"{Path.GetFileName(corpus.SourcePath)} ({sources.Count:N0} sentences, {how}, {seconds:F1} s): [bold green]{bleu}[/]");
+        console.MarkupLineInterpolated($"{Path.GetFileName(corpus.SourcePath)} ({sources.Count:N0} sentences, {DecodingText.Describe(options)}, {seconds:F1} s): [bold green]{bleu}[/]");
         console.MarkupLineInterpolated($"  {chrf}    signature: {bleu.Signature}");
+    }
+
+    /// <summary>Answers the held-out questions and prints (or writes as JSON) the chat measures.</summary>
+    private static void ScoreChat(Translator translator, ParallelCorpus corpus, DecodeOptions options, IAnsiConsole console, int samples,
+        string? outputPath, TextWriter? json, IReadOnlySet<string>? trainingAnswers)
+    {
+        var result = ChatEvaluation.Run(translator, corpus, options, trainingAnswers);
+        ChatReport.WriteAnswers(outputPath, corpus, result);
+        if (json != null) ChatReport.WriteJson(json, corpus, result, options);
+        else ChatReport.Print(console, corpus, result, options, samples);
+    }
+
+    /// <summary>--src/--ref, or the test set the recipe names when both are left out.</summary>
+    private static ParallelCorpus ReadTestSet(string? src, string? reference, TrainingOptions? recipe)
+    {
+        if (src != null && reference != null) return ParallelCorpus.ReadTextFiles(src, reference);
+        if (src != null || reference != null) throw new UserInputException($"{(src == null ? "--src" : "--ref")}: needed with {(src == null ? "--ref" : "--src")}");
+        if (recipe?.TestSource == null)
+            throw new UserInputException("--src/--ref: needed (the model folder has no recipe naming a test set)");
+        return recipe.ReadCorpus(recipe.TestSource, recipe.TestTarget, "test");
+    }
+
+    /// <summary>The recipe's training answers (targets), or null with a note when they cannot be read.</summary>
+    private static HashSet<string>? TrainingAnswers(TrainingOptions? recipe, TextWriter notes)
+    {
+        if (recipe == null) return null;
+        try
+        {
+            return recipe.ReadCorpus(recipe.TrainSource, recipe.TrainTarget, "train").Targets.ToHashSet(StringComparer.Ordinal);
+        }
+        catch (UserInputException e)
+        {
+            notes.WriteLine($"note: no copied share ({e.Message}); pass --train-answers");
+            return null;
+        }
     }
 
     /// <summary>A translator from a run folder (model.safetensors or best/latest) and its tokenizer.</summary>
@@ -83,7 +157,7 @@ public sealed class DecodeOptionSet
     private readonly Option<int?> _topK = new("--top-k") { Description = "With --sample: draw only among the K most likely tokens (0 = all; default 0)." };
     private readonly Option<double?> _topP = new("--top-p") { Description = "With --sample: draw only among the most likely tokens whose probability sums to P (default 1 = all)." };
     private readonly Option<ulong?> _seed = new("--seed") { Description = "With --sample: the seed of the draws; the same seed and input give the same output (default 0)." };
-    private readonly Option<int> _noRepeatNGram = new("--no-repeat-ngram") { Description = "Never repeat an n-gram of this many tokens in an output (0 = off).", DefaultValueFactory = _ => 0 };
+    private readonly Option<int?> _noRepeatNGram = new("--no-repeat-ngram") { Description = "Never repeat an n-gram of this many tokens in an output (0 = off; default: the model's recipe, else 0)." };
 
     /// <param name="withNBest">Offer --n-best (translate writes n-best lists; evaluate scores only the best).</param>
     public DecodeOptionSet(bool withNBest = false)
@@ -113,7 +187,7 @@ public sealed class DecodeOptionSet
         var search = new BeamSearchOptions
         {
             BeamSize = beam, LengthPenalty = r.GetValue(_alpha) ?? defaults.Search.LengthPenalty, MaxLenA = r.GetValue(_maxLenA), MaxLenB = r.GetValue(_maxLenB), NBest = nBest,
-            NoRepeatNGramSize = r.GetValue(_noRepeatNGram),
+            NoRepeatNGramSize = r.GetValue(_noRepeatNGram) ?? defaults.Search.NoRepeatNGramSize,
         };
         if (search.NoRepeatNGramSize < 0) throw new UserInputException($"--no-repeat-ngram: must be 0 (off) or positive, got {search.NoRepeatNGramSize}");
         return new DecodeOptions { Search = search.Validate(), BatchTokens = batch, Sampling = sampling };

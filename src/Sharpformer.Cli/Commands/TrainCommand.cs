@@ -17,7 +17,7 @@ public static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its latest checkpoint." };
         var data = new Option<string?>("--data") { Description = "Folder holding multi30k/ (default: the bundled data folder)." };
         var o = new TrainingOverrides();
-        var command = new Command("train", "Train a translation model (subword vocabulary, Transformer, checkpoints, validation BLEU).")
+        var command = new Command("train", "Train a translation or chat model (subword vocabulary, Transformer, checkpoints, validation BLEU).")
         {
             preset, output, resume, data,
         };
@@ -40,17 +40,31 @@ public static class TrainCommand
                 ui.Done();
                 if (summary.FinalModelKind == "interrupted") return 130;
                 ui.Summary(summary);
+                DrawCurves(run, ui);
                 if (options.TestSource != null && (options.TestTarget != null || options.Columns != null))
                 {
                     using var translator = Inference.Translator.Load(run.Root);
                     EvaluateCommand.ScoreAndPrint(translator, options.ReadCorpus(options.TestSource, options.TestTarget, "test"),
-                        Inference.Translator.RecipeDefaults(options), ui.Console, samples: 5);
+                        Inference.Translator.RecipeDefaults(options), ui.Console, samples: 5, recipe: options);
                 }
                 return 0;
             }
             finally { Console.CancelKeyPress -= onCtrlC; }
         });
         return command;
+    }
+
+    // The run's curves into run/plots; a drawing problem is reported, never fatal to a finished run.
+    private static void DrawCurves(RunDirectory run, TrainingConsole ui)
+    {
+        string folder = Path.Combine(run.Root, "plots");
+        try
+        {
+            var files = PlotCommand.WriteCurves(run, folder);
+            ui.OnMessage($"Training curves: {string.Join(", ", files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)).Select(Path.GetFileName))} in {folder} "
+                + $"(how attention was learned: sharpformer attention --run {run.Root} --evolution)");
+        }
+        catch (Exception e) when (e is UserInputException or IOException) { ui.OnMessage($"Training curves not drawn: {e.Message}"); }
     }
 
     /// <summary>One command-line option per hyper-parameter, each overriding the preset when given.</summary>
@@ -68,6 +82,7 @@ public static class TrainCommand
             Add<string>("--test-src", "Test source file (scored at the end).", (t, v) => t with { TestSource = v });
             Add<string>("--test-tgt", "Test reference file.", (t, v) => t with { TestTarget = v });
             Add<string>("--columns", "SRC,TGT: read pairs from these columns (names or 0-based indices) of CSV/TSV files given as --train-src/--valid-src/--test-src.", (t, v) => t with { Columns = v });
+            Add<string>("--task", "translation or chat (a chat model is evaluated as a chatbot and talked to with `chat`).", (t, v) => t with { Task = ParseTask(v) });
             Add<int>("--vocab-size", "Joint subword vocabulary size.", (t, v) => t with { VocabSize = v });
             Add<int>("--max-length", "Skip training pairs longer than this many tokens.", (t, v) => t with { MaxLength = v });
             Add<int>("--d-model", "Model width d_model.", (t, v) => t with { Model = t.Model with { DModel = v } });
@@ -99,6 +114,8 @@ public static class TrainCommand
             Add<int>("--seed", "Random seed (weights, batch order, dropout).", (t, v) => t with { Seed = v });
             Add<int>("--threads", "Threads (0 = all cores).", (t, v) => t with { Threads = v });
             Add<int>("--log-every", "Steps between progress lines.", (t, v) => t with { LogEvery = v });
+            Add<string>("--watch", "Sentence whose attention maps are recorded at every validation into watch.jsonl (default: the first short validation pair).", (t, v) => t with { WatchSource = v });
+            Add<string>("--watch-target", "Reference for --watch, fed to the decoder so every record has the same tokens (default: the model's greedy output).", (t, v) => t with { WatchTarget = v });
         }
 
         public void AddTo(Command command)
@@ -115,6 +132,13 @@ public static class TrainCommand
             _all.Add(option);
             _apply.Add((result, current) => result.GetResult(option) is { Implicit: false } ? set(current, result.GetValue(option)!) : current);
         }
+
+        private static ModelTask ParseTask(string v) => v.ToLowerInvariant() switch
+        {
+            "translation" => ModelTask.Translation,
+            "chat" => ModelTask.Chat,
+            _ => throw new UserInputException($"--task: expected translation or chat, got '{v}'"),
+        };
 
         private static Activation ParseActivation(string v) => v.ToLowerInvariant() switch
         {

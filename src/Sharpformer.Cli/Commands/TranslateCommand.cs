@@ -28,14 +28,14 @@ public static class TranslateCommand
             var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false };
             if (options.Search.NBest == 1)
             {
-                foreach (var line in translator.Translate(lines, options)) output.WriteLine(line);
+                foreach (var line in translator.Translate(lines, options)) output.WriteLine(line.ReplaceLineEndings(" "));   // a byte piece can spell a line break
             }
             else
             {
                 var lists = translator.TranslateNBest(lines, options);
                 for (int i = 0; i < lists.Length; i++)
                     foreach (var h in lists[i])
-                        output.WriteLine(FormattableString.Invariant($"{i} ||| {h.Text} ||| {h.Score:F6}"));
+                        output.WriteLine(FormattableString.Invariant($"{i} ||| {h.Text.ReplaceLineEndings(" ")} ||| {h.Score:F6}"));
             }
             output.Flush();
             return 0;

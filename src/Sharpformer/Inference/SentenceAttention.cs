@@ -44,7 +44,16 @@ public sealed record SentenceAttention(
         int[] source = tokenizer.Encode(text, addBos: false, addEos: true);
         var best = translator.DecodeBatchNBest([source], options ?? translator.Defaults)[0][0];
         int[] output = best.EndedWithEos ? [.. best.Tokens, model.Tokens.EosId] : best.Tokens;
+        return Of(model, tokenizer, source, output);
+    }
 
+    /// <summary>
+    /// The maps of a given output: <paramref name="output"/> (EOS last if wanted) is fed to the decoder after BOS,
+    /// as in teacher forcing, for the source ids <paramref name="source"/> (EOS last). Through the model contract,
+    /// so it works for every architecture; the translation is the detokenised output.
+    /// </summary>
+    public static SentenceAttention Of(ISeq2SeqModel model, Text.SubwordTokenizer tokenizer, int[] source, int[] output)
+    {
         var encoded = model.Encode(source, 1, source.Length, withAttention: true);
         var encoderSelf = encoded.SelfAttention.Select(layer => Square(layer.Span.ToArray(), layer.Dim(1), source.Length)).ToArray();
         var steps = AttentionMaps.Collect(model, source, output);
@@ -54,7 +63,9 @@ public sealed record SentenceAttention(
                 steps.Select(step => Pad(step.Self[l][h], output.Length)).ToArray()).ToArray()).ToArray();
         var cross = Enumerable.Range(0, layers).Select(l =>
             Enumerable.Range(0, heads).Select(h => steps.Select(step => step.Cross[l][h]).ToArray()).ToArray()).ToArray();
-        return new SentenceAttention(tokenizer.Decode(best.Tokens),
+        int eos = model.Tokens.EosId;
+        int[] text = output.Length > 0 && output[^1] == eos ? output[..^1] : output;
+        return new SentenceAttention(tokenizer.Decode(text),
             source.Select(tokenizer.IdToPiece).ToArray(), output.Select(tokenizer.IdToPiece).ToArray(),
             encoderSelf, decoderSelf, cross);
     }

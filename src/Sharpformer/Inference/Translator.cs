@@ -84,8 +84,11 @@ public sealed class Translator : IDisposable
     }
 
     /// <summary>The decoding a run's recipe scores its test set with.</summary>
-    public static DecodeOptions RecipeDefaults(TrainingOptions recipe) =>
-        recipe.TestBeam > 1 ? DecodeOptions.Beam(recipe.TestBeam, recipe.TestLengthPenalty) : DecodeOptions.Greedy;
+    public static DecodeOptions RecipeDefaults(TrainingOptions recipe)
+    {
+        var search = recipe.TestBeam > 1 ? DecodeOptions.Beam(recipe.TestBeam, recipe.TestLengthPenalty) : DecodeOptions.Greedy;
+        return search with { Search = search.Search with { NoRepeatNGramSize = recipe.TestNoRepeatNGram } };
+    }
 
     public ISeq2SeqModel Model { get; }
     public SubwordTokenizer Tokenizer { get; }

@@ -7,7 +7,9 @@ namespace Sharpformer.Training;
 public static class Presets
 {
     public static IReadOnlyList<string> Names { get; } =
-        ["multi30k-de-en", "multi30k-en-de", "multi30k-de-en-quick", "ref-small"];
+        ["multi30k-de-en", "multi30k-en-de", "multi30k-de-en-quick", "ref-small",
+         // Korean (KoreanPresets.cs); "chatbot-ko-rnn" joins them with the RNN models.
+         "chatbot-ko", "tatoeba-ko-en"];
 
     /// <summary>The preset <paramref name="name"/> with its data files resolved under <paramref name="dataDir"/>.</summary>
     public static TrainingOptions Get(string name, string dataDir) => name switch
@@ -16,6 +18,8 @@ public static class Presets
         "multi30k-en-de" => Multi30k(dataDir, "en", "de"),
         "multi30k-de-en-quick" => Quick(dataDir),
         "ref-small" => RefSmall(dataDir),
+        "chatbot-ko" => KoreanPresets.Chatbot(dataDir),
+        "tatoeba-ko-en" => KoreanPresets.TatoebaKoEn(dataDir),
         _ => throw UserInputException.ForField("Preset", $"unknown preset '{name}' (known: {string.Join(", ", Names)})"),
     };
 

@@ -15,7 +15,8 @@ namespace Sharpformer.Training;
 /// checkpoints/step-N/   weights, Adam moments and training state; "latest" names the newest
 /// best.safetensors      the weights with the best validation BLEU so far
 /// model.safetensors     the final model (averaged or best) that translate and evaluate load
-/// metrics.jsonl         one JSON line per log interval and per validation
+/// metrics.jsonl         one JSON line per log interval and per validation (fields: docs/run-files.md)
+/// watch.jsonl           the watched sentence's attention maps at every validation (docs/run-files.md)
 /// </code>
 /// Every file is replaced crash-safely (<see cref="DurableFile"/>); opening a run folder never changes it,
 /// so translate/evaluate can read a run that is still training. The trainer, its only writer, calls
@@ -32,6 +33,7 @@ public sealed partial class RunDirectory
     public string BestModelPath => Path.Combine(Root, "best.safetensors");
     public string FinalModelPath => Path.Combine(Root, "model.safetensors");
     public string MetricsPath => Path.Combine(Root, "metrics.jsonl");
+    public string WatchPath => Path.Combine(Root, "watch.jsonl");
     private string LatestPointer => Path.Combine(CheckpointsDir, "latest");
 
     public bool HasOptions => File.Exists(OptionsPath);
@@ -190,15 +192,16 @@ public sealed partial class RunDirectory
                 done.Add($"{legacy}: removed, a temporary left by an interrupted write");
             }
         }
-        if (CutTornMetricsLine() is { } cut) done.Add(cut);
+        foreach (string log in new[] { MetricsPath, WatchPath })
+            if (CutTornLine(log) is { } cut) done.Add(cut);
         return done;
     }
 
     // A crash mid-append leaves a partial last line; keeping it would glue the next record onto it.
-    private string? CutTornMetricsLine()
+    private static string? CutTornLine(string path)
     {
-        if (!File.Exists(MetricsPath)) return null;
-        using var fs = new FileStream(MetricsPath, FileMode.Open, FileAccess.ReadWrite);
+        if (!File.Exists(path)) return null;
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
         long end = fs.Length, keep = end;
         var buffer = new byte[4096];
         while (keep > 0)
@@ -213,7 +216,7 @@ public sealed partial class RunDirectory
         if (keep == end) return null;
         fs.SetLength(keep);
         fs.Flush(flushToDisk: true);
-        return $"{MetricsPath}: cut a torn last line of {end - keep} bytes left by an interrupted write";
+        return $"{path}: cut a torn last line of {end - keep} bytes left by an interrupted write";
     }
 
     /// <summary>The model a user means by this directory: the final model, else the best, else the latest intact checkpoint's.</summary>
@@ -227,11 +230,14 @@ public sealed partial class RunDirectory
 
     public SubwordTokenizer LoadTokenizer() => SubwordTokenizer.Load(TokenizerDir);
 
+    /// <summary>Appends one JSON line to metrics.jsonl (see <see cref="AppendJsonLine"/>).</summary>
+    public void AppendMetrics(object record) => AppendJsonLine(MetricsPath, record);
+
     /// <summary>Appends one JSON line; if the file ends in a torn line (a crash, no <see cref="CleanStale"/>), the record starts a new one.</summary>
-    public void AppendMetrics(object record)
+    public static void AppendJsonLine(string path, object record)
     {
         string line = JsonSerializer.Serialize(record, CompactJson) + "\n";
-        using var fs = new FileStream(MetricsPath, FileMode.OpenOrCreate, FileAccess.ReadWrite);
+        using var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite);
         bool torn = false;
         if (fs.Length > 0)
         {

@@ -23,6 +23,7 @@ public sealed class Trainer
     private readonly TrainingOptions _options;
     private readonly ITrainingObserver _observer;
     private readonly Stopwatch _clock = new();
+    private AttentionRecorder? _recorder;
     private double _elapsedBefore;
 
     /// <summary>A trainer writing its run into <paramref name="outputDirectory"/> (created if needed).</summary>
@@ -91,6 +92,7 @@ public sealed class Trainer
             _elapsedBefore = state.ElapsedSeconds;
             _observer.OnMessage($"Resumed from {Path.GetFileName(checkpoint)}: epoch {state.Epoch + 1}, batch {state.Position}, step {state.Step}.");
         }
+        _recorder = AttentionRecorder.Start(_run, _options, model, tokenizer, valid, state);
         _observer.OnMessage($"Model: {model.ParameterCount:N0} parameters; {batcher.BatchCount:N0} batches per epoch; {ComputePool.Threads} threads.");
 
         state = TrainEpochs(model, step, batcher, validator, tokenizer, state, cancel);
@@ -121,7 +123,7 @@ public sealed class Trainer
                     var report = new StepReport(epoch, position + 1, batcher.BatchCount, step.Step, lossSum / Math.Max(1, tokens), r.LearningRate,
                         tokens / interval.Elapsed.TotalSeconds, Elapsed);
                     _observer.OnStep(report);
-                    _run.AppendMetrics(report);
+                    _run.AppendMetrics(_recorder!.StepRecord(report));
                     (lossSum, tokens) = (0, 0);
                     interval.Restart();
                 }
@@ -158,6 +160,7 @@ public sealed class Trainer
         if (best) ModelFile.Save(model, _run.BestModelPath);
         _observer.OnValidation(record, best);
         _run.AppendMetrics(record);
+        _recorder!.OnValidation(record);
         return state with
         {
             History = [.. state.History, record],

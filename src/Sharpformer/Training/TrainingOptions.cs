@@ -79,6 +79,9 @@ public sealed record TrainingOptions
     public int TestBeam { get; init; } = 1;
     public double TestLengthPenalty { get; init; } = 0.6;
 
+    /// <summary>No n-gram of this size twice in a test output (0 = off); like the beam, also the model's default decoding.</summary>
+    public int TestNoRepeatNGram { get; init; }
+
     public int Seed { get; init; } = 1;
 
     /// <summary>Threads for the kernels (0 = all cores).</summary>
@@ -86,4 +89,13 @@ public sealed record TrainingOptions
 
     /// <summary>Steps between progress reports.</summary>
     public int LogEvery { get; init; } = 20;
+
+    /// <summary>
+    /// The sentence whose attention maps are recorded at every validation into watch.jsonl
+    /// (<see cref="AttentionRecorder"/>; null: the first short validation pair).
+    /// </summary>
+    public string? WatchSource { get; init; }
+
+    /// <summary>Its reference, fed to the decoder so every record has the same tokens (null: the model's greedy output).</summary>
+    public string? WatchTarget { get; init; }
 }

@@ -110,6 +110,30 @@ public sealed class CliEndToEndTests : IClassFixture<CliEndToEndTests.TrainedRun
     }
 
     [Fact]
+    public void Evaluate_writes_json_defaults_to_the_recipes_test_set_and_measures_a_translator_as_a_chatbot_when_asked()
+    {
+        var byRecipe = CliProcess.Run(null, "evaluate", "--model", _run.Tiny.RunDir(), "--beam", "1", "--json");
+        Assert.True(byRecipe.Exit == 0, byRecipe.Err);
+        using var doc = JsonDocument.Parse(byRecipe.Out);
+        Assert.Equal("translation", doc.RootElement.GetProperty("task").GetString());
+        Assert.Equal(_run.Tiny.File("val.de"), doc.RootElement.GetProperty("source").GetString());   // the recipe's --test-src
+        Assert.Equal("greedy", doc.RootElement.GetProperty("decoding").GetProperty("method").GetString());
+        var text = CliProcess.Run(null, "evaluate", "--model", _run.Tiny.RunDir(), "--src", _run.Tiny.File("val.de"), "--ref", _run.Tiny.File("val.en"), "--beam", "1");
+        Assert.Contains($"BLEU = {doc.RootElement.GetProperty("bleu").GetProperty("score").GetDouble():F2}", text.Out);
+
+        var chat = CliProcess.Run(null, "evaluate", "--model", _run.Tiny.RunDir(), "--chat", "--json");
+        Assert.True(chat.Exit == 0, chat.Err);
+        using var chatDoc = JsonDocument.Parse(chat.Out);
+        Assert.Equal("chat", chatDoc.RootElement.GetProperty("task").GetString());
+        Assert.True(chatDoc.RootElement.GetProperty("perplexity").GetProperty("value").GetDouble() > 1);
+        Assert.Equal(JsonValueKind.Number, chatDoc.RootElement.GetProperty("answers").GetProperty("copied").ValueKind);   // the recipe's training targets
+
+        var half = CliProcess.Run(null, "evaluate", "--model", _run.Tiny.RunDir(), "--src", _run.Tiny.File("val.de"));
+        Assert.Equal(2, half.Exit);
+        Assert.Equal("error: --ref: needed with --src\n", half.Err);
+    }
+
+    [Fact]
     public void Evaluate_scores_with_the_papers_metric_when_asked()
     {
         string hyp = Path.Combine(_run.Tiny.Root, "eval-intl.hyp");

@@ -7,7 +7,12 @@ public static class CliProcess
 {
     public sealed record Result(int Exit, string Out, string Err);
 
-    public static Result Run(string? stdin, params string[] args)
+    public static Result Run(string? stdin, params string[] args) => Run(stdin, null, args);
+
+    /// <summary>Runs with <paramref name="stdin"/> as raw bytes (e.g. invalid UTF-8).</summary>
+    public static Result RunWithBytes(byte[] stdin, params string[] args) => Run(null, stdin, args);
+
+    private static Result Run(string? stdin, byte[]? stdinBytes, string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "Sharpformer.Cli.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
@@ -17,6 +22,7 @@ public static class CliProcess
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (stdin != null) p.StandardInput.Write(stdin);
+        if (stdinBytes != null) p.StandardInput.BaseStream.Write(stdinBytes);
         p.StandardInput.Close();
         if (!p.WaitForExit(TimeSpan.FromMinutes(5))) { p.Kill(entireProcessTree: true); throw new TimeoutException("sharpformer " + string.Join(' ', args)); }
         return new Result(p.ExitCode, stdout.Result, stderr.Result);

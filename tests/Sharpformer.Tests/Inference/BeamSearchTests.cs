@@ -71,7 +71,7 @@ public sealed class BeamSearchTests
     }
 
     // Same scores rank by rank; same outputs wherever the reference's score is not a near-tie.
-    private static void AssertSameRanking(IReadOnlyList<Hypothesis> expected, IReadOnlyList<Hypothesis> actual, string what)
+    internal static void AssertSameRanking(IReadOnlyList<Hypothesis> expected, IReadOnlyList<Hypothesis> actual, string what)
     {
         Assert.Equal(expected.Count, actual.Count);
         for (int i = 0; i < expected.Count; i++)

@@ -31,8 +31,9 @@ public sealed class GreedySearchTests
         }
     }
 
-    // Feeds the arg-max (pad excluded, lowest id on ties) of a fresh full forward pass until EOS or the limit.
-    private static (int[] Tokens, double LogProb, bool Ended) ReferenceGreedy(Transformer model, int[] source, int limit)
+    // Feeds the arg-max (pad excluded, lowest id on ties) of a fresh full forward pass until EOS or the limit;
+    // with noRepeatNGram > 0, skipping (by brute force) every token that would repeat an n-gram.
+    internal static (int[] Tokens, double LogProb, bool Ended) ReferenceGreedy(Transformer model, int[] source, int limit, int noRepeatNGram = 0)
     {
         var tokens = new List<int>();
         double total = 0;
@@ -41,7 +42,7 @@ public sealed class GreedySearchTests
             var logProbs = NextLogProbs(model, source, tokens);
             int best = -1;
             for (int v = 0; v < logProbs.Length; v++)
-                if (v != Pad && (best < 0 || logProbs[v] > logProbs[best])) best = v;
+                if (v != Pad && !NGramOracle.Repeats(tokens, v, noRepeatNGram) && (best < 0 || logProbs[v] > logProbs[best])) best = v;
             total += logProbs[best];
             if (best == Eos) return (tokens.ToArray(), total, true);
             tokens.Add(best);

@@ -25,8 +25,10 @@ internal sealed class ReferenceSearch(Transformer model, int[] source)
     /// Beam search as documented on <see cref="BeamSearch"/>, but every beam runs to the limit: per step the
     /// best 2K expansions (score, then beam, then id); EOS among the first K finishes; the first K others live
     /// on; at the limit the best K finish. Returns every finished hypothesis, best score first (stable).
+    /// With <paramref name="noRepeatNGram"/> &gt; 0, a token that would repeat an n-gram of its beam
+    /// (<see cref="NGramOracle.Repeats"/>) is never an expansion.
     /// </summary>
-    public List<Hypothesis> Beam(int k, double alpha, int limit)
+    public List<Hypothesis> Beam(int k, double alpha, int limit, int noRepeatNGram = 0)
     {
         var live = new List<(int[] Tokens, double LogProb)> { ([], 0.0) };
         var finished = new List<Hypothesis>();
@@ -38,7 +40,7 @@ internal sealed class ReferenceSearch(Transformer model, int[] source)
             {
                 var logProbs = Next(live[i].Tokens);
                 for (int v = 0; v < logProbs.Length; v++)
-                    if (v != Pad) expansions.Add((live[i].LogProb + logProbs[v], i, v));
+                    if (v != Pad && !NGramOracle.Repeats(live[i].Tokens, v, noRepeatNGram)) expansions.Add((live[i].LogProb + logProbs[v], i, v));
             }
             var ranked = expansions.OrderByDescending(e => e.Score).ThenBy(e => e.Beam).ThenBy(e => e.Token).Take(atLimit ? k : 2 * k).ToList();
             var next = new List<(int[] Tokens, double LogProb)>();
