@@ -63,7 +63,7 @@ public sealed record ServeBenchmarkReport(string Model, int Beam, int Cores, dou
 
 /// <summary>
 /// A loopback load generator for <c>sharpformer serve</c>: starts the server in this process on 127.0.0.1
-/// (once with batching, once without), then N clients each send one sentence per request, the next as soon
+/// (one with batching, one without), then N clients each send one sentence per request, the next as soon
 /// as the answer is in, for a fixed time. Reports requests per second (and the speed-up over one client),
 /// latency percentiles, and how many sentences the server decoded per batch.
 /// </summary>
@@ -74,45 +74,65 @@ public static class ServeBenchmark
         if (o.Sentences.Count == 0) throw new UserInputException("serve benchmark: no sentences");
         if (o.Clients.Count == 0 || o.Clients.Any(c => c < 1)) throw UserInputException.ForField("Clients", "client counts must be positive");
         if (o.Duration <= TimeSpan.Zero) throw UserInputException.ForField("Duration", "must be positive");
-        var rows = new List<ServeBenchmarkRow>();
-        foreach (bool batching in o.Batching)
-            rows.AddRange(RunServer(o, batching, progress).GetAwaiter().GetResult());
+        var rows = RunAll(o, progress).GetAwaiter().GetResult();
         return new ServeBenchmarkReport(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(o.Model))), o.Beam,
             Environment.ProcessorCount, o.Duration.TotalSeconds, rows, BenchmarkStats.PeakRssMb());
     }
 
-    private static async Task<List<ServeBenchmarkRow>> RunServer(ServeBenchmarkOptions o, bool batching, Action<string>? progress)
+    /// <summary>
+    /// One server per batching mode, both up for the whole run; each client count is measured on one, then
+    /// the other, so that both modes see the process in the same state (compiled code, heap, machine load).
+    /// </summary>
+    private static async Task<List<ServeBenchmarkRow>> RunAll(ServeBenchmarkOptions o, Action<string>? progress)
     {
-        var options = new ServeOptions
+        var servers = new List<(bool Batching, SharpformerServer Server, HttpClient Http)>();
+        try
         {
-            Models = [new ModelSource("bench", o.Model)], Urls = "http://127.0.0.1:0", Batching = batching,
-            QueueCapacity = Math.Max(1024, 4 * o.Clients.Max()), DecodeWorkers = o.Workers,
-        };
-        if (o.Window is { } window) options = options with { BatchWindow = window };
-        await using var server = SharpformerServer.Create(options, configure: b => b.Logging.ClearProviders());
-        await server.StartAsync();
-        await server.Models.Loaded;
-        using var http = new HttpClient { BaseAddress = new Uri(server.Addresses[0]), Timeout = TimeSpan.FromMinutes(2) };
-        var batcher = server.Models.Find(null)!.Batcher;
-        var rows = new List<ServeBenchmarkRow>();
-        double? single = null;
-        // First the busiest load, so that compiled code and decoding buffers are warm before the first row.
-        await Load(http, o, o.Clients.Max(), o.WarmUp);
-        foreach (int clients in o.Clients)
-        {
-            progress?.Invoke($"batching {(batching ? "on" : "off")}, {clients} client(s)…");
-            await Load(http, o, clients, o.WarmUp);
-            long sentences = batcher.Stats.Sentences, batches = batcher.Stats.Batches;
-            var (latencies, errors, seconds) = await Load(http, o, clients, o.Duration);
-            double rps = latencies.Count / seconds;
-            if (clients == 1) single = rps;
-            var sorted = latencies.Order().ToArray();
-            long batchCount = batcher.Stats.Batches - batches;
-            rows.Add(new ServeBenchmarkRow(batching, clients, latencies.Count, errors, seconds, rps, single is { } one ? rps / one : double.NaN,
-                Percentile(sorted, 0.50), Percentile(sorted, 0.95), Percentile(sorted, 0.99),
-                batchCount > 0 ? (double)(batcher.Stats.Sentences - sentences) / batchCount : 0));
+            foreach (bool batching in o.Batching)
+            {
+                var options = new ServeOptions
+                {
+                    Models = [new ModelSource("bench", o.Model)], Urls = "http://127.0.0.1:0", Batching = batching,
+                    QueueCapacity = Math.Max(1024, 4 * o.Clients.Max()), DecodeWorkers = o.Workers,
+                };
+                if (o.Window is { } window) options = options with { BatchWindow = window };
+                var server = SharpformerServer.Create(options, configure: b => b.Logging.ClearProviders());
+                servers.Add((batching, server, new HttpClient { BaseAddress = null, Timeout = TimeSpan.FromMinutes(2) }));
+                await server.StartAsync();
+                await server.Models.Loaded;
+                servers[^1].Http.BaseAddress = new Uri(server.Addresses[0]);
+                // First the busiest load, so that compiled code and decoding buffers are warm before the first row.
+                await Load(servers[^1].Http, o, o.Clients.Max(), o.WarmUp);
+            }
+            var rows = new List<ServeBenchmarkRow>();
+            var single = new Dictionary<bool, double>();
+            foreach (int clients in o.Clients)
+                foreach (var (batching, server, http) in servers)
+                {
+                    progress?.Invoke($"batching {(batching ? "on" : "off")}, {clients} client(s)…");
+                    var batcher = server.Models.Find(null)!.Batcher;
+                    await Load(http, o, clients, o.WarmUp);
+                    long sentences = batcher.Stats.Sentences, batches = batcher.Stats.Batches;
+                    var (latencies, errors, seconds) = await Load(http, o, clients, o.Duration);
+                    double rps = latencies.Count / seconds;
+                    if (clients == 1) single[batching] = rps;
+                    var sorted = latencies.Order().ToArray();
+                    long batchCount = batcher.Stats.Batches - batches;
+                    rows.Add(new ServeBenchmarkRow(batching, clients, latencies.Count, errors, seconds, rps,
+                        single.TryGetValue(batching, out double one) ? rps / one : double.NaN,
+                        Percentile(sorted, 0.50), Percentile(sorted, 0.95), Percentile(sorted, 0.99),
+                        batchCount > 0 ? (double)(batcher.Stats.Sentences - sentences) / batchCount : 0));
+                }
+            return rows.OrderBy(r => !r.Batching).ThenBy(r => o.Clients.ToList().IndexOf(r.Clients)).ToList();
         }
-        return rows;
+        finally
+        {
+            foreach (var (_, server, http) in servers)
+            {
+                http.Dispose();
+                await server.DisposeAsync();
+            }
+        }
     }
 
     /// <summary><paramref name="clients"/> clients sending one sentence each until <paramref name="duration"/> has passed.</summary>

@@ -25,7 +25,8 @@ public sealed class QueueFullException(int retryAfterSeconds)
 /// call and hands each caller its own hypotheses. Options must be equal to share a batch (a beam, a length
 /// penalty and a sampler apply to a whole batch). While traffic is concurrent (recent batches held more than
 /// one sentence) a worker also holds a batch open for up to <see cref="BatcherSettings.Window"/> after its
-/// oldest sentence arrived, so that requests arriving together share it; a lone client never waits.
+/// oldest sentence arrived, so that requests arriving together share it, closing it early once nothing new has
+/// arrived for a quarter of the window; a lone client never waits.
 /// A request whose token is cancelled (client gone, timeout) leaves the queue at once.
 /// Dispose decodes what is still queued, then stops the workers.
 /// </summary>
@@ -42,6 +43,7 @@ public sealed class DecodeBatcher : IDisposable
     // Moving average of recent batch sizes: above ConcurrentTraffic, waiting for more sentences pays off.
     private double _recentBatch = 1;
     private const double ConcurrentTraffic = 1.25;
+    private long _lastArrival;
 
     public DecodeBatcher(Translator translator, BatcherSettings settings, string name = "model")
     {
@@ -98,6 +100,7 @@ public sealed class DecodeBatcher : IDisposable
             }
             _queuedSlots += slots;
             _pending.AddRange(items);
+            _lastArrival = Stopwatch.GetTimestamp();
             Monitor.PulseAll(_gate);
         }
         try
@@ -160,8 +163,9 @@ public sealed class DecodeBatcher : IDisposable
                 var oldest = _pending[0];
                 if (_settings.Enabled && oldest is SentenceWork sentence && !_closing && _recentBatch > ConcurrentTraffic)
                 {
-                    long waited = Stopwatch.GetTimestamp() - sentence.QueuedAt;
-                    var remaining = _settings.Window - Stopwatch.GetElapsedTime(0, waited);
+                    // Wait out the window from the oldest arrival, unless the burst is over (nothing new for a quarter of it).
+                    var remaining = Min(_settings.Window - Stopwatch.GetElapsedTime(sentence.QueuedAt),
+                        _settings.Window / 4 - Stopwatch.GetElapsedTime(_lastArrival));
                     if (remaining > TimeSpan.Zero && !Plan(sentence, out _))
                     {
                         Monitor.Wait(_gate, remaining);
@@ -225,6 +229,8 @@ public sealed class DecodeBatcher : IDisposable
             foreach (var s in batch) s.Fail(e);
         }
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>Decodes what is queued, then ends the workers.</summary>
     public void Dispose()

@@ -78,7 +78,7 @@ public sealed class BatchingTests(ServedModels models, ITestOutputHelper output)
     {
         var reference = models.Reference;
         var ids = ServedModels.Test2016(12).Select(s => reference.Tokenizer.Encode(s, addBos: false, addEos: true)).ToArray();
-        var window = TimeSpan.FromSeconds(1);
+        var window = TimeSpan.FromSeconds(2);
         using var batcher = new DecodeBatcher(reference, new BatcherSettings(Enabled: true, window, BatchTokens: 4096, QueueCapacity: 64, Workers: 1));
         var sizes = new System.Collections.Concurrent.ConcurrentQueue<int>();
         batcher.BeforeDecode = sizes.Enqueue;
@@ -91,7 +91,7 @@ public sealed class BatchingTests(ServedModels models, ITestOutputHelper output)
         Assert.Equal([1, 1], sizes);
 
         // Concurrent traffic (ten requests at once, decoded together while the worker was busy) opens the window:
-        // now a sentence waits, and one arriving 300 ms later joins its batch.
+        // now a sentence waits, and one arriving 100 ms later joins its batch.
         using var hold = new ManualResetEventSlim();
         batcher.BeforeDecode = n => { sizes.Enqueue(n); hold.Wait(TimeSpan.FromSeconds(30)); };
         var busy = batcher.DecodeAsync([ids[2]], DecodeOptions.Greedy, default);
@@ -102,10 +102,16 @@ public sealed class BatchingTests(ServedModels models, ITestOutputHelper output)
         await Task.WhenAll([busy, .. burst]);
         Assert.Equal([1, 1, 1, 8], sizes);
         var first = batcher.DecodeAsync([ids[0]], DecodeOptions.Greedy, default);
-        await Task.Delay(300);
+        await Task.Delay(100);
         var second = batcher.DecodeAsync([ids[1]], DecodeOptions.Greedy, default);
         await Task.WhenAll(first, second);
         Assert.Equal([1, 1, 1, 8, 2], sizes);
+
+        // Once nothing new has arrived for a quarter of the window (500 ms), the batch closes without waiting it out.
+        clock.Restart();
+        await batcher.DecodeAsync([ids[2]], DecodeOptions.Greedy, default);
+        Assert.InRange(clock.Elapsed.TotalMilliseconds, 400, 1900);
+        Assert.Equal([1, 1, 1, 8, 2, 1], sizes);
     }
 
     [Fact]
