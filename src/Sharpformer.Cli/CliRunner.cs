@@ -40,6 +40,9 @@ public static class CliRunner
         ["MaxNonFiniteSteps"] = "--max-nonfinite-steps",
         ["WatchSource"] = "--watch", ["WatchTarget"] = "--watch-target",
         ["DModel"] = "--d-model", ["Positions"] = "--positions", ["K"] = "-k", ["Keys"] = "--keys",
+        ["Models"] = "--model", ["Urls"] = "--urls", ["MaxSentences"] = "--max-sentences", ["MaxCharacters"] = "--max-chars",
+        ["MaxRequestBytes"] = "--max-body-bytes", ["MaxBeam"] = "--max-beam", ["QueueCapacity"] = "--queue", ["RequestTimeout"] = "--timeout",
+        ["BatchWindow"] = "--batch-window-ms", ["DecodeWorkers"] = "--workers",
     };
 
     /// <summary>The one-line message for an error the user can fix, or null for a bug.</summary>

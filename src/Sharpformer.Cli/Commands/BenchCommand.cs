@@ -4,17 +4,18 @@ using Sharpformer.Benchmarks;
 namespace Sharpformer.Cli.Commands;
 
 /// <summary>
-/// <c>sharpformer bench gemm|train|decode [--json]</c>: performance figures (readable tables, or one JSON
+/// <c>sharpformer bench gemm|train|decode|serve [--json]</c>: performance figures (readable tables, or one JSON
 /// object with --json). Speed targets are checked with these commands, never with timed tests.
 /// </summary>
 public static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Measure GEMM throughput, training-step time and decoding speed.");
+        var command = new Command("bench", "Measure GEMM throughput, training-step time, decoding speed and serving throughput.");
         command.Subcommands.Add(GemmCommand());
         command.Subcommands.Add(Train());
         command.Subcommands.Add(Decode());
+        command.Subcommands.Add(BenchServeCommand.Create());
         return command;
     }
 

@@ -16,6 +16,7 @@ public static class CommandCatalog
         yield return SimilarCommand.Create();
         yield return ExplainCommand.Create();
         yield return PlotCommand.Create();
+        yield return ServeCommand.Create();
         yield return AverageCommand.Create();
         yield return BleuCommand.Create();
         yield return BenchCommand.Create();
