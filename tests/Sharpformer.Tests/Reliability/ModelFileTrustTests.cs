@@ -23,18 +23,24 @@ public sealed class ModelFileTrustTests(ReliabilityRun trained) : IClassFixture<
         Assert.Equal("", r.Out);
     }
 
-    public static TheoryData<string, string> ConfigEditsThatKeepShapes() => new()
+    private const string Rnn = RnnConfig.AdditiveName;
+
+    public static TheoryData<string, string, string> ConfigEditsThatKeepShapes() => new()
     {
-        { "heads", "4" },
-        { "activation", "\"gelu\"" },
-        { "norm_eps", "0.001" },
-        { "norm_first", "true" },
+        { Transformer.ArchitectureName, "heads", "4" },
+        { Transformer.ArchitectureName, "activation", "\"gelu\"" },
+        { Transformer.ArchitectureName, "norm_eps", "0.001" },
+        { Transformer.ArchitectureName, "norm_first", "true" },
+        { Rnn, "dropout", "0.5" },
+        { Rnn, "attention_size", "16" },       // the default is the hidden size, 16 here
+        { Rnn, "bidirectional", "true" },      // the architecture's own choice, made explicit
+        { Rnn, "eos_id", "3" },
     };
 
     [Theory, MemberData(nameof(ConfigEditsThatKeepShapes))]
-    public void A_config_edited_behind_the_weights_back_is_reported_naming_the_file(string field, string json)
+    public void A_config_edited_behind_the_weights_back_is_reported_naming_the_file(string architecture, string field, string json)
     {
-        string run = trained.CopyRun();
+        string run = trained.CopyRun(architecture);
         string model = Path.Combine(run, "model.safetensors");
         ModelFileEdits.EditConfig(model, c => c[field] = JsonNode.Parse(json));
         var r = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
@@ -42,21 +48,30 @@ public sealed class ModelFileTrustTests(ReliabilityRun trained) : IClassFixture<
         Assert.Contains("integrity", r.Err);
     }
 
-    [Fact]
-    public void A_changed_weight_is_reported_naming_the_file()
+    [Theory]
+    [InlineData(Transformer.ArchitectureName, "embed.weight", 1234)]
+    [InlineData(Rnn, "attention.v.weight", 3)]
+    public void A_changed_weight_is_reported_naming_the_file(string architecture, string tensor, int index)
     {
-        string run = trained.CopyRun();
+        string run = trained.CopyRun(architecture);
+        var intact = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
+        Assert.True(intact.Exit == 0, intact.ToString());
+        Assert.Equal(trained.Sample.Length, intact.Out.TrimEnd('\n').Split('\n').Length);
+
         string model = Path.Combine(run, "model.safetensors");
-        ModelFileEdits.EditWeight(model, "embed.weight", 1234, 0.5f);
+        ModelFileEdits.EditWeight(model, tensor, index, 0.5f);
         var r = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
         AssertOneLineErrorNaming(r, model);
         Assert.Contains("integrity", r.Err);
     }
 
-    [Fact]
-    public void A_file_without_the_integrity_hash_still_loads_and_translates_the_same()
+    /// <summary>A guard: files saved before the hash existed (Transformers of format 1 and 2, RNNs of format 2) load as before.</summary>
+    [Theory]
+    [InlineData(Transformer.ArchitectureName)]
+    [InlineData(Rnn)]
+    public void A_file_without_the_integrity_hash_still_loads_and_translates_the_same(string architecture)
     {
-        string run = trained.CopyRun();
+        string run = trained.CopyRun(architecture);
         var expected = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
         ModelFileEdits.StripExtraMetadata(Path.Combine(run, "model.safetensors"));
         var r = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
@@ -65,34 +80,49 @@ public sealed class ModelFileTrustTests(ReliabilityRun trained) : IClassFixture<
         Assert.Equal(trained.Sample.Length, r.Out.TrimEnd('\n').Split('\n').Length);
     }
 
-    public static TheoryData<string, string> BadConfigs() => new()
+    public static TheoryData<string, string, string> BadConfigs() => new()
     {
-        { "heads", "0" },
-        { "d_model", "0" },
-        { "norm_eps", "0" },
-        { "dropout", "1.5" },
-        { "pad_id", "-1" },
-        { "eos_id", "100000" },
-        { "decoder_layers", "0" },
-        { "heads", "\"two\"" },
-        { "d_model", "1e3" },
+        { Transformer.ArchitectureName, "heads", "0" },
+        { Transformer.ArchitectureName, "d_model", "0" },
+        { Transformer.ArchitectureName, "norm_eps", "0" },
+        { Transformer.ArchitectureName, "dropout", "1.5" },
+        { Transformer.ArchitectureName, "pad_id", "-1" },
+        { Transformer.ArchitectureName, "eos_id", "100000" },
+        { Transformer.ArchitectureName, "decoder_layers", "0" },
+        { Transformer.ArchitectureName, "heads", "\"two\"" },
+        { Transformer.ArchitectureName, "d_model", "1e3" },
+        { Rnn, "hidden_size", "0" },
+        { Rnn, "layers", "0" },
+        { Rnn, "layers", "3" },                // the file holds one layer's weights
+        { Rnn, "embedding_size", "-1" },
+        { Rnn, "cell", "\"tree\"" },
+        { Rnn, "attention_size", "0" },
+        { Rnn, "dropout", "1" },
+        { Rnn, "eos_id", "100000" },
+        { Rnn, "bidirectional", "\"yes\"" },
+        { Rnn, "hidden_size", "1e3" },
     };
 
     [Theory, MemberData(nameof(BadConfigs))]
-    public void A_bad_config_in_a_model_file_names_the_file(string field, string json)
+    public void A_bad_config_in_a_model_file_names_the_file(string architecture, string field, string json)
     {
-        string run = trained.CopyRun();
+        string run = trained.CopyRun(architecture);
         string model = Path.Combine(run, "model.safetensors");
         ModelFileEdits.EditConfig(model, c => c[field] = JsonNode.Parse(json), keepOtherMetadata: false);
         AssertOneLineErrorNaming(InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath), model);
     }
 
-    public static TheoryData<string, string> AbsurdSizes() => new()
+    public static TheoryData<string, string, string> AbsurdSizes() => new()
     {
-        { "vocab_size", "2000000000" },
-        { "d_ff", "1000000000" },
-        { "encoder_layers", "100000" },
-        { "d_model", "2000000" },
+        { Transformer.ArchitectureName, "vocab_size", "2000000000" },
+        { Transformer.ArchitectureName, "d_ff", "1000000000" },
+        { Transformer.ArchitectureName, "encoder_layers", "100000" },
+        { Transformer.ArchitectureName, "d_model", "2000000" },
+        { Rnn, "vocab_size", "2000000000" },
+        { Rnn, "hidden_size", "1000000" },
+        { Rnn, "layers", "100000" },
+        { Rnn, "embedding_size", "2000000000" },
+        { Rnn, "attention_size", "1000000000" },
     };
 
     /// <summary>
@@ -100,89 +130,9 @@ public sealed class ModelFileTrustTests(ReliabilityRun trained) : IClassFixture<
     /// an out-of-memory crash (exit 134) instead of the one-line error.
     /// </summary>
     [Theory, MemberData(nameof(AbsurdSizes))]
-    public void Absurd_sizes_in_a_model_files_config_are_refused_before_allocation(string field, string value)
+    public void Absurd_sizes_in_a_model_files_config_are_refused_before_allocation(string architecture, string field, string value)
     {
-        string run = trained.CopyRun();
-        string model = Path.Combine(run, "model.safetensors");
-        ModelFileEdits.EditConfig(model, c => c[field] = JsonNode.Parse(value), keepOtherMetadata: false);
-        var r = CliProcess.RunWithEnvironment(string.Join("\n", trained.Sample) + "\n", ["DOTNET_GCHeapHardLimit=0x20000000"], "translate", "--model", run);
-        Assert.True(r.Exit == 2, $"exit {r.Exit}: {r.Err}");
-        Assert.Single(r.Err.TrimEnd('\n').Split('\n'));
-        Assert.StartsWith("error: " + model, r.Err);
-        Assert.Contains("memory", r.Err);
-    }
-
-    public static TheoryData<string, string> RnnConfigEditsThatKeepShapes() => new()
-    {
-        { "dropout", "0.5" },
-        { "attention_size", "16" },       // the default is the hidden size, 16 here
-        { "bidirectional", "true" },      // the architecture's own choice, made explicit
-        { "eos_id", "3" },
-    };
-
-    [Theory, MemberData(nameof(RnnConfigEditsThatKeepShapes))]
-    public void An_rnn_config_edited_behind_the_weights_back_is_reported_naming_the_file(string field, string json)
-    {
-        string run = trained.CopyRnnRun();
-        string model = Path.Combine(run, "model.safetensors");
-        ModelFileEdits.EditConfig(model, c => c[field] = JsonNode.Parse(json));
-        var r = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
-        AssertOneLineErrorNaming(r, model);
-        Assert.Contains("integrity", r.Err);
-    }
-
-    [Fact]
-    public void A_changed_rnn_weight_is_reported_naming_the_file_and_the_untouched_file_translates()
-    {
-        string run = trained.CopyRnnRun();
-        var intact = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
-        Assert.True(intact.Exit == 0, intact.ToString());
-        Assert.Equal(trained.Sample.Length, intact.Out.TrimEnd('\n').Split('\n').Length);
-
-        string model = Path.Combine(run, "model.safetensors");
-        ModelFileEdits.EditWeight(model, "attention.v.weight", 3, 0.5f);
-        var r = InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath);
-        AssertOneLineErrorNaming(r, model);
-        Assert.Contains("integrity", r.Err);
-    }
-
-    public static TheoryData<string, string> BadRnnConfigs() => new()
-    {
-        { "hidden_size", "0" },
-        { "layers", "0" },
-        { "layers", "3" },                // the file holds one layer's weights
-        { "embedding_size", "-1" },
-        { "cell", "\"tree\"" },
-        { "attention_size", "0" },
-        { "dropout", "1" },
-        { "eos_id", "100000" },
-        { "bidirectional", "\"yes\"" },
-        { "hidden_size", "1e3" },
-    };
-
-    [Theory, MemberData(nameof(BadRnnConfigs))]
-    public void A_bad_rnn_config_in_a_model_file_names_the_file(string field, string json)
-    {
-        string run = trained.CopyRnnRun();
-        string model = Path.Combine(run, "model.safetensors");
-        ModelFileEdits.EditConfig(model, c => c[field] = JsonNode.Parse(json), keepOtherMetadata: false);
-        AssertOneLineErrorNaming(InProcessCli.Run(null, "translate", "--model", run, "--input", trained.SamplePath), model);
-    }
-
-    public static TheoryData<string, string> AbsurdRnnSizes() => new()
-    {
-        { "vocab_size", "2000000000" },
-        { "hidden_size", "1000000" },
-        { "layers", "100000" },
-        { "embedding_size", "2000000000" },
-        { "attention_size", "1000000000" },
-    };
-
-    /// <summary>As <see cref="Absurd_sizes_in_a_model_files_config_are_refused_before_allocation"/>, for an RNN model file.</summary>
-    [Theory, MemberData(nameof(AbsurdRnnSizes))]
-    public void Absurd_sizes_in_an_rnn_model_files_config_are_refused_before_allocation(string field, string value)
-    {
-        string run = trained.CopyRnnRun();
+        string run = trained.CopyRun(architecture);
         string model = Path.Combine(run, "model.safetensors");
         ModelFileEdits.EditConfig(model, c => c[field] = JsonNode.Parse(value), keepOtherMetadata: false);
         var r = CliProcess.RunWithEnvironment(string.Join("\n", trained.Sample) + "\n", ["DOTNET_GCHeapHardLimit=0x20000000"], "translate", "--model", run);

@@ -46,6 +46,14 @@ public sealed class ReliabilityRun : IDisposable
     /// <summary>A fresh copy of the trained RNN run folder.</summary>
     public string CopyRnnRun() => Copy(RnnRun);
 
+    /// <summary>A fresh copy of the run of <paramref name="architecture"/>: "transformer" or the RNN run's rnn-attn-additive.</summary>
+    public string CopyRun(string architecture) => architecture switch
+    {
+        Transformer.ArchitectureName => CopyRun(),
+        RnnConfig.AdditiveName => CopyRnnRun(),
+        _ => throw new ArgumentException($"No {architecture} run is trained here.", nameof(architecture)),
+    };
+
     private string Copy(RunDirectory run)
     {
         string target = Tiny.RunDir($"copy-{Interlocked.Increment(ref _copies)}");

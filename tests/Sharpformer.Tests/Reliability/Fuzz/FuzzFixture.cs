@@ -64,6 +64,13 @@ public sealed class FuzzFixture : IDisposable
 
     private static long Length(string path) => new FileInfo(path).Length;
 
+    // Without a final or best model, translate reads the newest intact checkpoint.
+    private static void OnlyCheckpoints(string run)
+    {
+        File.Delete(Path.Combine(run, "model.safetensors"));
+        File.Delete(Path.Combine(run, "best.safetensors"));
+    }
+
     private static int HeaderEnd(string path)
     {
         using var f = File.OpenRead(path);
@@ -124,12 +131,11 @@ public sealed class FuzzFixture : IDisposable
             .Concat(Mutations.WrongKinds().Take(4));
         string checkpoint = Path.Combine("checkpoints", RnnCheckpoint);
         long checkpointModel = Length(Path.Combine(Run.RnnRun.Root, checkpoint, "model.safetensors"));
-        Action<string> onlyCheckpoints = run => { File.Delete(Path.Combine(run, "model.safetensors")); File.Delete(Path.Combine(run, "best.safetensors")); };
         return Translating("rnn model.safetensors", "model.safetensors", onModel, rnn: true)
             .Concat(Translating("rnn run.json", "run.json",
                 Mutations.Truncations(4, 611, options).Concat(Mutations.BitFlips(10, 612, 0, options)).Concat(Mutations.JsonEdits(25, 613)), rnn: true))
             .Concat(Translating("rnn checkpoint model", Path.Combine(checkpoint, "model.safetensors"),
-                Mutations.BitFlips(10, 621, 0, checkpointModel).Concat(Mutations.Truncations(3, 622, checkpointModel)), _ => RnnCheckpoint, onlyCheckpoints, rnn: true));
+                Mutations.BitFlips(10, 621, 0, checkpointModel).Concat(Mutations.Truncations(3, 622, checkpointModel)), _ => RnnCheckpoint, OnlyCheckpoints, rnn: true));
     }
 
     internal IEnumerable<FuzzCase> TokenizerCases()
@@ -160,7 +166,6 @@ public sealed class FuzzFixture : IDisposable
         string Rel(string file) => Path.Combine(checkpoint, file);
         long Len(string file) => Length(Path.Combine(Run.Run.Root, checkpoint, file));
         Func<string, string> named = _ => Checkpoint;
-        Action<string> onlyCheckpoints = run => { File.Delete(Path.Combine(run, "model.safetensors")); File.Delete(Path.Combine(run, "best.safetensors")); };
         var latest = new[]
         {
             new Mutation("latest holds an absolute path", p => File.WriteAllText(p, "/etc")),
@@ -169,15 +174,15 @@ public sealed class FuzzFixture : IDisposable
             new Mutation("latest holds garbage", p => File.WriteAllBytes(p, [0xFF, 0x00, 0x0A, 0x41])),
         };
         var translating = Translating("checkpoint model", Rel("model.safetensors"),
-                Mutations.BitFlips(15, 401, 0, Len("model.safetensors")).Concat(Mutations.Truncations(6, 402, Len("model.safetensors"))).Concat(Mutations.WrongKinds()), named, onlyCheckpoints)
-            .Concat(Translating("checkpoint optimizer", Rel("optimizer.safetensors"), Mutations.BitFlips(6, 411, 0, Len("optimizer.safetensors")).Concat(Mutations.WrongKinds()), named, onlyCheckpoints))
+                Mutations.BitFlips(15, 401, 0, Len("model.safetensors")).Concat(Mutations.Truncations(6, 402, Len("model.safetensors"))).Concat(Mutations.WrongKinds()), named, OnlyCheckpoints)
+            .Concat(Translating("checkpoint optimizer", Rel("optimizer.safetensors"), Mutations.BitFlips(6, 411, 0, Len("optimizer.safetensors")).Concat(Mutations.WrongKinds()), named, OnlyCheckpoints))
             .Concat(Translating("checkpoint state", Rel("state.json"),
-                Mutations.BitFlips(6, 421, 0, Len("state.json")).Concat(Mutations.JsonEdits(6, 422)).Concat(Mutations.WrongKinds()), named, onlyCheckpoints))
+                Mutations.BitFlips(6, 421, 0, Len("state.json")).Concat(Mutations.JsonEdits(6, 422)).Concat(Mutations.WrongKinds()), named, OnlyCheckpoints))
             .Concat(Translating("checkpoint manifest", Rel("checksums.sha256"),
-                Mutations.BitFlips(6, 431, 0, Len("checksums.sha256")).Concat(Mutations.Truncations(4, 432, Len("checksums.sha256"))).Concat(Mutations.WrongKinds()), named, onlyCheckpoints))
+                Mutations.BitFlips(6, 431, 0, Len("checksums.sha256")).Concat(Mutations.Truncations(4, 432, Len("checksums.sha256"))).Concat(Mutations.WrongKinds()), named, OnlyCheckpoints))
             .Concat(Translating("latest pointer", "checkpoints/latest",
-                Mutations.Truncations(2, 441, Len("../latest")).Concat(Mutations.BitFlips(6, 442, 0, Len("../latest"))).Concat(Mutations.WrongKinds()).Concat(latest), named, onlyCheckpoints))
-            .Concat(Translating("checkpoints folder", "checkpoints", Mutations.WrongFolderKinds(), run => Path.Combine(run, "checkpoints"), onlyCheckpoints));
+                Mutations.Truncations(2, 441, Len("../latest")).Concat(Mutations.BitFlips(6, 442, 0, Len("../latest"))).Concat(Mutations.WrongKinds()).Concat(latest), named, OnlyCheckpoints))
+            .Concat(Translating("checkpoints folder", "checkpoints", Mutations.WrongFolderKinds(), run => Path.Combine(run, "checkpoints"), OnlyCheckpoints));
         var averaging = Mutations.BitFlips(8, 451, 0, Len("model.safetensors")).Select(m => (Rel("model.safetensors"), m))
             .Concat(Mutations.BitFlips(4, 452, 0, Len("state.json")).Concat(Mutations.WrongKinds()).Select(m => (Rel("state.json"), m)))
             .Select(x => new FuzzCase
