@@ -13,7 +13,7 @@ public static class CliRunner
         }
         catch (Exception e) when (UserError(e) is { } message)
         {
-            Console.Error.WriteLine("error: " + message);
+            Console.Error.WriteLine("error: " + message.ReplaceLineEndings(" "));
             return 2;
         }
     }
@@ -25,6 +25,19 @@ public static class CliRunner
         ["TrainTarget"] = "--train-tgt", ["ValidTarget"] = "--valid-tgt", ["TestTarget"] = "--test-tgt",
         ["MaxMinutes"] = "--max-minutes", ["BatchTokens"] = "--batch-tokens",
         ["Temperature"] = "--temperature", ["TopK"] = "--top-k", ["TopP"] = "--top-p",
+        ["TrainSource"] = "--train-src", ["ValidSource"] = "--valid-src", ["TestSource"] = "--test-src",
+        ["VocabSize"] = "--vocab-size", ["MaxLength"] = "--max-length", ["Model"] = "--arch",
+        ["Model.DModel"] = "--d-model", ["Model.Heads"] = "--heads", ["Model.DFf"] = "--d-ff",
+        ["Model.EncoderLayers"] = "--enc-layers", ["Model.DecoderLayers"] = "--dec-layers", ["Model.Dropout"] = "--dropout",
+        ["Model.AttentionDropout"] = "--attention-dropout", ["Model.ActivationDropout"] = "--activation-dropout", ["Model.Activation"] = "--activation",
+        ["Model.Cell"] = "--cell", ["Model.EmbeddingSize"] = "--embedding-size", ["Model.HiddenSize"] = "--hidden", ["Model.Layers"] = "--layers",
+        ["Model.Bidirectional"] = "--bidirectional", ["Model.AttentionSize"] = "--attention-size",
+        ["Optimizer.LabelSmoothing"] = "--label-smoothing", ["Optimizer.LrFactor"] = "--lr-factor", ["Optimizer.Warmup"] = "--warmup",
+        ["Optimizer.ClipNorm"] = "--clip-norm", ["BatchSentences"] = "--batch-sentences", ["Epochs"] = "--epochs", ["Patience"] = "--patience",
+        ["AverageLast"] = "--average-last", ["KeepCheckpoints"] = "--keep-checkpoints", ["CheckpointEverySteps"] = "--checkpoint-every",
+        ["ValidBeam"] = "--valid-beam", ["ValidLengthPenalty"] = "--valid-alpha", ["TestBeam"] = "--test-beam", ["TestLengthPenalty"] = "--test-alpha",
+        ["Seed"] = "--seed", ["Threads"] = "--threads", ["LogEvery"] = "--log-every", ["MaxMemory"] = "--max-memory",
+        ["MaxNonFiniteSteps"] = "--max-nonfinite-steps",
         ["WatchSource"] = "--watch", ["WatchTarget"] = "--watch-target",
         ["DModel"] = "--d-model", ["Positions"] = "--positions", ["K"] = "-k", ["Keys"] = "--keys",
         ["Models"] = "--model", ["Urls"] = "--urls", ["MaxSentences"] = "--max-sentences", ["MaxCharacters"] = "--max-chars",
@@ -40,6 +53,7 @@ public static class CliRunner
         FileNotFoundException f => $"{f.FileName ?? "file"}: file not found",
         DirectoryNotFoundException d => d.Message,
         UnauthorizedAccessException a => a.Message,
+        IOException io => io.Message,                                         // a full disk, a vanished drive: the environment, not a bug
         AggregateException { InnerExceptions.Count: 1 } g => UserError(g.InnerExceptions[0]),
         _ => null,
     };

@@ -27,8 +27,8 @@ public static class AverageCommand
             double? minutes = r.GetValue(within);
             if (minutes is <= 0) throw new UserInputException($"--within-minutes: must be positive, got {minutes}");
             var checkpoints = CheckpointAveraging.Select(run, count, minutes * 60);
+            var states = checkpoints.Select(Checkpoint.LoadState).ToList();        // read (and checked) before anything is written
             string path = CheckpointAveraging.WriteAveragedRun(run, checkpoints, r.GetValue(output)!);
-            var states = checkpoints.Select(Checkpoint.LoadState).ToList();
             AnsiConsole.MarkupLineInterpolated(
                 $"Averaged {checkpoints.Count} checkpoints (steps {states[0].Step}–{states[^1].Step}, saved {states[0].ElapsedSeconds / 60:F1}–{states[^1].ElapsedSeconds / 60:F1} min) into [bold]{path}[/]");
             return 0;

@@ -22,6 +22,7 @@ public static class EvaluateCommand
         var src = new Option<string?>("--src") { Description = "Source sentences (or questions), one per line (default: the test set of the model's recipe)." };
         var reference = new Option<string?>("--ref") { Description = "References (translations or answers), line-aligned with --src (default: the recipe's test set)." };
         var decode = new DecodeOptionSet();
+        var memory = new MemoryOption();
         var output = new Option<string?>("--output") { Description = "Also write the translations (answers) to this file, one per --src line." };
         var tokenize = new Option<string>("--tokenize", "-tok")
         {
@@ -36,8 +37,10 @@ public static class EvaluateCommand
             model, src, reference, output, tokenize, lowercase, chat, trainAnswers, json,
         };
         decode.AddTo(command);
+        memory.AddTo(command);
         command.SetAction(parseResult =>
         {
+            memory.Apply(parseResult);
             string modelDir = parseResult.GetValue(model)!;
             if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;   // a log file has no width; do not wrap at 80
             using var translator = LoadTranslator(modelDir);
@@ -135,11 +138,13 @@ public static class EvaluateCommand
         }
     }
 
-    /// <summary>A translator from a run folder (model.safetensors or best/latest) and its tokenizer.</summary>
+    /// <summary>A translator from a run folder (model.safetensors or best/latest) and its tokenizer; what loading had to say goes to stderr.</summary>
     public static Translator LoadTranslator(string modelDir)
     {
         if (!Directory.Exists(modelDir)) throw new UserInputException($"--model: folder {modelDir} does not exist");
-        return Translator.Load(modelDir);
+        var translator = Translator.Load(modelDir);
+        foreach (string notice in translator.Notices) Console.Error.WriteLine("note: " + notice);
+        return translator;
     }
 }
 
@@ -158,6 +163,11 @@ public sealed class DecodeOptionSet
     private readonly Option<double?> _topP = new("--top-p") { Description = "With --sample: draw only among the most likely tokens whose probability sums to P (default 1 = all)." };
     private readonly Option<ulong?> _seed = new("--seed") { Description = "With --sample: the seed of the draws; the same seed and input give the same output (default 0)." };
     private readonly Option<int?> _noRepeatNGram = new("--no-repeat-ngram") { Description = "Never repeat an n-gram of this many tokens in an output (0 = off; default: the model's recipe, else 0)." };
+    private readonly Option<int> _maxSourceTokens = new("--max-source-tokens")
+    {
+        Description = $"Cut longer sources to this many tokens, EOS included, with a warning (0 = {SourceLimit.DefaultTokens}, or the model's learned positions when fewer).",
+        DefaultValueFactory = _ => 0,
+    };
 
     /// <param name="withNBest">Offer --n-best (translate writes n-best lists; evaluate scores only the best).</param>
     public DecodeOptionSet(bool withNBest = false)
@@ -168,7 +178,7 @@ public sealed class DecodeOptionSet
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { _beam, _alpha, _batchTokens, _maxLenA, _maxLenB, _sample, _temperature, _topK, _topP, _seed, _noRepeatNGram })
+        foreach (var o in new Option[] { _beam, _alpha, _batchTokens, _maxLenA, _maxLenB, _sample, _temperature, _topK, _topP, _seed, _noRepeatNGram, _maxSourceTokens })
             command.Options.Add(o);
         if (_nBest != null) command.Options.Add(_nBest);
     }
@@ -190,7 +200,9 @@ public sealed class DecodeOptionSet
             NoRepeatNGramSize = r.GetValue(_noRepeatNGram) ?? defaults.Search.NoRepeatNGramSize,
         };
         if (search.NoRepeatNGramSize < 0) throw new UserInputException($"--no-repeat-ngram: must be 0 (off) or positive, got {search.NoRepeatNGramSize}");
-        return new DecodeOptions { Search = search.Validate(), BatchTokens = batch, Sampling = sampling };
+        int maxSource = r.GetValue(_maxSourceTokens);
+        if (maxSource is < 0 or 1) throw new UserInputException($"--max-source-tokens: must be 0 (the default) or at least 2 (a token and EOS), got {maxSource}");
+        return new DecodeOptions { Search = search.Validate(), BatchTokens = batch, Sampling = sampling, MaxSourceTokens = maxSource };
     }
 
     private SamplingOptions? ReadSampling(ParseResult r)

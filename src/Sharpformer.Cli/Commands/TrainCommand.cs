@@ -35,7 +35,6 @@ public static class TrainCommand
             options = o.Apply(parseResult, options);
             if (architecture != null && options.Model.Architecture != architecture)
                 throw new UserInputException($"--arch: the run in {run.Root} trains a {architecture} model; resuming cannot change its architecture");
-            options.Model.Validate();   // before anything is read or written
             var ui = TrainingConsole.Create();
             using var interrupt = new CancellationTokenSource();
             ConsoleCancelEventHandler onCtrlC = (_, e) => { e.Cancel = true; interrupt.Cancel(); };
@@ -131,6 +130,10 @@ public static class TrainCommand
             Add<int>("--log-every", "Steps between progress lines.", (t, v) => t with { LogEvery = v });
             Add<string>("--watch", "Sentence whose attention maps are recorded at every validation into watch.jsonl (default: the first short validation pair).", (t, v) => t with { WatchSource = v });
             Add<string>("--watch-target", "Reference for --watch, fed to the decoder so every record has the same tokens (default: the model's greedy output).", (t, v) => t with { WatchTarget = v });
+            Add<string>("--max-memory", "Refuse a run whose estimated memory exceeds this, e.g. 8G (default: 75% of this machine's memory).",
+                (t, v) => t with { MaxMemory = MemoryLimit.Parse(v, nameof(TrainingOptions.MaxMemory)) });
+            Add<int>("--max-nonfinite-steps", "Stop after this many steps in a row with a non-finite loss or gradient (each is skipped).",
+                (t, v) => t with { MaxNonFiniteSteps = v });
         }
 
         public void AddTo(Command command)

@@ -142,6 +142,10 @@ public static class DurableFile
         internal static readonly AsyncLocal<Func<Stream, Stream>?> WrapStream = new();
         internal static readonly AsyncLocal<Action<string>?> AfterStep = new();
 
-        internal static void After(string step) => AfterStep.Value?.Invoke(step);
+        internal static void After(string step)
+        {
+            AfterStep.Value?.Invoke(step);
+            KillPoint.Reached(step);
+        }
     }
 }

@@ -16,7 +16,7 @@ internal static unsafe partial class NativeFile
     private const uint StatxType = 0x1, StatxSize = 0x200;
     private const int ModeOffset = 28, SizeOffset = 40, StatxBufferSize = 256; // struct statx is the same on every Linux architecture
     private const int SIfmt = 0xF000, SIfreg = 0x8000, SIfdir = 0x4000;
-    private const int Enoent = 2, Enotdir = 20, Einval = 22;
+    private const int Enoent = 2, Enotdir = 20, Einval = 22, Eloop = 40;
 
     /// <summary>
     /// The kind and length of what <paramref name="path"/> resolves to. On Linux this is statx, which
@@ -35,6 +35,7 @@ internal static unsafe partial class NativeFile
                 {
                     int errno = Marshal.GetLastPInvokeError();
                     if (errno is Enoent or Enotdir) return (Kind.Missing, 0);
+                    if (errno == Eloop) return (Kind.Other, 0);                  // a loop of links leads to no file
                     throw new UserInputException($"{path}: cannot be inspected ({Marshal.GetPInvokeErrorMessage(errno)})");
                 }
                 int mode = *(ushort*)(buffer + ModeOffset) & SIfmt;

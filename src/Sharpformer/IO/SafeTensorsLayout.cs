@@ -108,8 +108,10 @@ internal static class SafeTensorsLayout
         }
         long bytes = count * ElementSize(dtype);
 
+        long begin = 0, end = 0;
         if (!node.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2
-            || !offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0)
+            || offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number   // TryGetInt64 throws on a non-number
+            || !offsets[0].TryGetInt64(out begin) || !offsets[1].TryGetInt64(out end) || begin < 0)
             throw Bad(path, $"{tensor} has data_offsets {(node.TryGetProperty("data_offsets", out var raw) ? raw.GetRawText() : "(missing)")}, not two integers in [0, 2^63)");
         string range = $"data_offsets [{begin}, {end}]";
         if (end < begin) throw Bad(path, $"{tensor} has {range} with its end before its begin");

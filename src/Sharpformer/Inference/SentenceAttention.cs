@@ -41,7 +41,7 @@ public sealed record SentenceAttention(
     {
         var model = translator.Model;
         var tokenizer = translator.Tokenizer;
-        int[] source = tokenizer.Encode(text, addBos: false, addEos: true);
+        int[] source = translator.EncodeSource(text, options ?? translator.Defaults);
         var best = translator.DecodeBatchNBest([source], options ?? translator.Defaults)[0][0];
         int[] output = best.EndedWithEos ? [.. best.Tokens, model.Tokens.EosId] : best.Tokens;
         return Of(model, tokenizer, source, output);

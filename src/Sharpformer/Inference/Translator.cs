@@ -20,6 +20,15 @@ public sealed record DecodeOptions
     /// </summary>
     public SamplingOptions? Sampling { get; init; }
 
+    /// <summary>
+    /// Longest source in tokens, EOS included; longer ones are cut (<see cref="SourceLimit"/>). 0: the default,
+    /// 1024 or the model's learned positions when fewer. A larger value is still capped by the learned positions.
+    /// </summary>
+    public int MaxSourceTokens { get; init; }
+
+    /// <summary>Told about each source cut to <see cref="MaxSourceTokens"/> (null: cut silently).</summary>
+    public Action<SourceTruncation>? OnTruncated { get; init; }
+
     public static DecodeOptions Greedy { get; } = new();
     public static DecodeOptions Beam(int size, double lengthPenalty = 0.6) => new() { Search = new BeamSearchOptions { BeamSize = size, LengthPenalty = lengthPenalty } };
 
@@ -31,6 +40,7 @@ public sealed record DecodeOptions
         if (Sampling != null && Search.BeamSize != 1)
             throw new UserInputException($"decode options: sampling draws one answer per sentence, so the beam size must be 1, got {Search.BeamSize}");
         if (BatchTokens < 1) throw new UserInputException($"decode options: BatchTokens must be positive, got {BatchTokens}");
+        if (MaxSourceTokens is < 0 or 1) throw new UserInputException($"decode options: MaxSourceTokens must be 0 (the default) or at least 2 (a token and EOS), got {MaxSourceTokens}");
         return this;
     }
 }
@@ -61,8 +71,7 @@ public sealed class Translator : IDisposable
     {
         Task = task;
         _ownsModel = ownsModel;
-        if (tokenizer.VocabSize != model.Tokens.VocabSize)
-            throw new UserInputException($"tokenizer: its vocabulary has {tokenizer.VocabSize} pieces, the model's {model.Tokens.VocabSize}");
+        VocabularyAgreement.Check(model, tokenizer, "the model", "the tokenizer");
         Model = model;
         Tokenizer = tokenizer;
         Defaults = (defaults ?? DecodeOptions.Greedy).Validate();
@@ -77,11 +86,17 @@ public sealed class Translator : IDisposable
     {
         if (!Directory.Exists(folder)) throw new UserInputException($"{folder}: model folder does not exist");
         var run = new RunDirectory(folder);
-        var model = ModelFile.Load(run.ModelPathForInference());
+        var (modelPath, notice) = run.ChooseModelForInference();
+        var model = ModelFile.Load(modelPath);
+        var tokenizer = run.LoadTokenizer();
+        VocabularyAgreement.Check(model, tokenizer, modelPath, Path.Combine(run.TokenizerDir, SubwordTokenizer.ModelFileName));
         var recipe = run.HasOptions ? run.LoadOptions() : null;
         var defaults = recipe != null ? RecipeDefaults(recipe) : DecodeOptions.Greedy;
-        return new Translator(model, run.LoadTokenizer(), defaults, ownsModel: true, recipe?.Task ?? ModelTask.Translation);
+        return new Translator(model, tokenizer, defaults, ownsModel: true, recipe?.Task ?? ModelTask.Translation) { Notices = notice != null ? [notice] : [] };
     }
+
+    /// <summary>What loading had to say (e.g. that the final model was missing and the best one is used instead), one line each.</summary>
+    public IReadOnlyList<string> Notices { get; private init; } = [];
 
     /// <summary>The decoding a run's recipe scores its test set with.</summary>
     public static DecodeOptions RecipeDefaults(TrainingOptions recipe)
@@ -117,7 +132,7 @@ public sealed class Translator : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         options = options?.Validate() ?? Defaults;
-        var ids = sources.Select(s => Tokenizer.Encode(s, addBos: false, addEos: true)).ToArray();
+        var ids = sources.Select((s, i) => EncodeSource(s, options, i)).ToArray();
         var results = new ScoredTranslation[sources.Count][];
         int done = 0;
         foreach (var batch in Batches(ids, options.BatchTokens))
@@ -129,6 +144,18 @@ public sealed class Translator : IDisposable
             progress?.Report(done);
         }
         return results;
+    }
+
+    /// <summary>
+    /// The ids a source is decoded from: its tokens and EOS, cut to the source limit (<see cref="DecodeOptions.MaxSourceTokens"/>);
+    /// a cut is reported to <see cref="DecodeOptions.OnTruncated"/> with <paramref name="index"/>.
+    /// </summary>
+    public int[] EncodeSource(string source, DecodeOptions options, int index = 0)
+    {
+        int[] ids = Tokenizer.Encode(source, addBos: false, addEos: true);
+        if (SourceLimit.Cut(ids, SourceLimit.For(Model, options), Model.Tokens.EosId) is not { } kept) return ids;
+        options.OnTruncated?.Invoke(new SourceTruncation(index, ids.Length, kept.Length));
+        return kept;
     }
 
     /// <summary>

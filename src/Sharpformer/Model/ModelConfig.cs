@@ -33,6 +33,12 @@ public abstract record ModelConfig
     /// <summary>Throws <see cref="UserInputException"/> naming the first inconsistent field; returns the config.</summary>
     public abstract ModelConfig Validate();
 
+    /// <summary>Every inconsistent field (its property name) with a phrase saying what is wrong, in field order.</summary>
+    public abstract IEnumerable<(string Field, string Problem)> Problems();
+
+    /// <summary>What a model of this config holds and needs, computed from the config alone, so it is checked before anything is allocated.</summary>
+    public abstract ModelSize Size();
+
     /// <summary>A new model of this config with every weight zero (<see cref="ITrainableModel.Initialize"/> draws them).</summary>
     public abstract ITrainableModel CreateModel();
 

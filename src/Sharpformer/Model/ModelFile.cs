@@ -27,25 +27,32 @@ public static class ModelFile
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
+    /// <summary>
+    /// Writes the model crash-safely, with an integrity hash over config and weights (<see cref="ModelIntegrity"/>).
+    /// A NaN or an infinity in a weight is an error naming it, and nothing is written.
+    /// </summary>
     public static void Save(ITrainableModel model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
+        FiniteValues.Require(model.Parameters.Select(p => (p.Name, (ReadOnlyMemory<float>)p.Value.Data.AsMemory(0, p.Length))), path);
+        string config = model.Config.ToJson(JsonOptions);      // hashed exactly as stored
         var meta = new Dictionary<string, string>
         {
             [FormatKey] = FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [ArchitectureKey] = model.Architecture,
-            [ConfigKey] = model.Config.ToJson(JsonOptions),
+            [ConfigKey] = config,
         };
         if (extraMetadata != null) foreach (var (k, v) in extraMetadata) meta[k] = v;
+        meta[ModelIntegrity.Key] = ModelIntegrity.Compute(model.Architecture, config, model.Parameters);
         SafeTensors.Write(path, model.Parameters.Select(p => SafeTensor.FromFloats(p.Name, p.Value.Span, p.Shape.ToArray())), meta);
     }
 
     /// <summary>Loads the model a file holds, whatever its architecture (the file's metadata names it).</summary>
-    public static ITrainableModel Load(string path) => Load(SafeTensors.Read(path, requireFinite: true), path);
+    public static ITrainableModel Load(string path) => Load(ReadVerified(path), path);
 
     /// <summary>Loads a file that must hold a Transformer.</summary>
     public static Transformer LoadTransformer(string path)
     {
-        var contents = SafeTensors.Read(path, requireFinite: true);
+        var contents = ReadVerified(path);
         string architecture = ReadArchitecture(contents, path);
         if (architecture != Transformer.ArchitectureName)
             throw new UserInputException($"{path}: holds a '{architecture}' model, not a {Transformer.ArchitectureName}");
@@ -66,12 +73,36 @@ public static class ModelFile
             using var doc = JsonDocument.Parse(json);
             config = ModelConfig.FromJson(architecture, doc.RootElement, JsonOptions);
         }
-        catch (JsonException e) { throw new UserInputException($"{path}: invalid model config in metadata ({e.Message})"); }
+        catch (JsonException e) { throw new UserInputException($"{path}: invalid model config in metadata ({e.Message.ReplaceLineEndings(" ")})"); }
+        try { config.Validate(); }
+        catch (UserInputException e) { throw new UserInputException($"{path}: {e.Message}"); }
+        CheckSizeBeforeAllocating(config, contents, path);
         ITrainableModel model;
         try { model = config.CreateModel(); }
         catch (UserInputException e) { throw new UserInputException($"{path}: {e.Message}"); }
         LoadWeights(model, contents, path);
         return model;
+    }
+
+    /// <summary>Reads a model file strictly: safetensors layout, finite weights, and its integrity hash when it has one.</summary>
+    private static SafeTensors.Contents ReadVerified(string path)
+    {
+        var contents = SafeTensors.Read(path, requireFinite: true);
+        ModelIntegrity.Verify(contents, path);
+        return contents;
+    }
+
+    // The config alone decides what CreateModel allocates: refuse a config that needs more memory than the limit, or far
+    // more weights than the file holds, before a single weight exists. (A config off by a tensor or two goes on to
+    // LoadWeights, whose message names the tensors.)
+    private static void CheckSizeBeforeAllocating(ModelConfig config, SafeTensors.Contents contents, string path)
+    {
+        var size = config.Size();
+        size.CheckLoadable(MemoryLimit.Current, path);
+        double described = size.Parameters, held = contents.Tensors.Values.Sum(t => (double)t.Count);
+        if (described > 2 * held + 1e6)
+            throw new UserInputException($"{path}: weights do not match the model config: the config ({size.Describe()}) "
+                + $"describes {described:N0} weights, the file holds {held:N0}");
     }
 
     /// <summary>The architecture a file holds, checking its format version (format 1 files are Transformers).</summary>

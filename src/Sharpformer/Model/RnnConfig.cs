@@ -107,19 +107,28 @@ public sealed record RnnConfig : ModelConfig
     /// <summary>Throws <see cref="UserInputException"/> naming the first inconsistent field.</summary>
     public override RnnConfig Validate()
     {
-        static void Require(bool ok, string message) { if (!ok) throw new UserInputException("model config: " + message); }
-        Require(VocabSize > 0, $"vocab size must be positive, got {VocabSize}");
-        Require(Enum.IsDefined(Cell), $"unknown recurrent cell {Cell}");
-        Require(EmbeddingSize > 0, $"embedding size must be positive, got {EmbeddingSize}");
-        Require(HiddenSize > 0, $"hidden size must be positive, got {HiddenSize}");
-        Require(Layers >= 1, $"layers must be ≥ 1, got {Layers}");
-        Require(AttentionSize is null or > 0, $"attention size must be positive, got {AttentionSize}");
-        // the dot score hᵀs needs keys as wide as the decoder state; a bidirectional encoder's are twice as wide
-        Require(!(Attention == RnnAttentionKind.Dot && EncoderBidirectional),
-            $"{DotName} scores h_tᵀ·s_j, so its encoder cannot be bidirectional (its states would be {2 * HiddenSize} wide, the decoder's {HiddenSize}); use {AdditiveName}");
-        Require(Dropout >= 0 && Dropout < 1, $"dropout must be in [0, 1), got {Dropout}");
-        foreach (var (name, id) in new[] { ("pad", PadId), ("bos", BosId), ("eos", EosId) })
-            Require(id >= 0 && id < VocabSize, $"{name} id {id} is outside the vocabulary of {VocabSize}");
+        foreach (var (_, problem) in Problems()) throw new UserInputException("model config: " + problem);
         return this;
     }
+
+    /// <inheritdoc/>
+    public override IEnumerable<(string Field, string Problem)> Problems()
+    {
+        if (VocabSize <= 0) yield return (nameof(VocabSize), $"vocab size must be positive, got {VocabSize}");
+        if (!Enum.IsDefined(Cell)) yield return (nameof(Cell), $"unknown recurrent cell {Cell}");
+        if (EmbeddingSize <= 0) yield return (nameof(EmbeddingSize), $"embedding size must be positive, got {EmbeddingSize}");
+        if (HiddenSize <= 0) yield return (nameof(HiddenSize), $"hidden size must be positive, got {HiddenSize}");
+        if (Layers < 1) yield return (nameof(Layers), $"layers must be ≥ 1, got {Layers}");
+        if (AttentionSize is <= 0) yield return (nameof(AttentionSize), $"attention size must be positive, got {AttentionSize}");
+        // the dot score hᵀs needs keys as wide as the decoder state; a bidirectional encoder's are twice as wide
+        if (Attention == RnnAttentionKind.Dot && EncoderBidirectional)
+            yield return (nameof(Bidirectional), $"{DotName} scores h_tᵀ·s_j, so its encoder cannot be bidirectional "
+                + $"(its states would be {2L * HiddenSize} wide, the decoder's {HiddenSize}); use {AdditiveName}");
+        if (!(Dropout >= 0 && Dropout < 1)) yield return (nameof(Dropout), $"dropout must be in [0, 1), got {Dropout}");
+        foreach (var (field, name, id) in new[] { (nameof(PadId), "pad", PadId), (nameof(BosId), "bos", BosId), (nameof(EosId), "eos", EosId) })
+            if (id < 0 || id >= VocabSize) yield return (field, $"{name} id {id} is outside the vocabulary of {VocabSize}");
+    }
+
+    /// <inheritdoc/>
+    public override RnnSize Size() => new(this);
 }

@@ -65,21 +65,33 @@ public sealed record TransformerConfig : ModelConfig
     /// <summary>Throws <see cref="UserInputException"/> naming the first inconsistent field.</summary>
     public override TransformerConfig Validate()
     {
-        static void Require(bool ok, string message) { if (!ok) throw new UserInputException("model config: " + message); }
-        Require(VocabSize > 0, $"vocab size must be positive, got {VocabSize}");
-        Require(DModel > 0 && Heads > 0 && DModel % Heads == 0, $"d_model {DModel} must be a positive multiple of heads {Heads}");
-        Require(DFf > 0, $"d_ff must be positive, got {DFf}");
-        Require(EncoderLayers >= 0, $"encoder layers must be ≥ 0, got {EncoderLayers}");
-        Require(DecoderLayers >= 1, $"decoder layers must be ≥ 1, got {DecoderLayers}");
-        foreach (var (name, p) in new[] { ("dropout", Dropout), ("attention dropout", AttentionDropout ?? 0), ("activation dropout", ActivationDropout ?? 0) })
-            Require(p >= 0 && p < 1, $"{name} must be in [0, 1), got {p}");
-        foreach (var (name, id) in new[] { ("pad", PadId), ("bos", BosId), ("eos", EosId) })
-            Require(id >= 0 && id < VocabSize, $"{name} id {id} is outside the vocabulary of {VocabSize}");
-        Require(MaxPositions > 0, $"max positions must be positive, got {MaxPositions}");
-        // ε = 0 would divide by zero on a constant row
-        Require(float.IsFinite(NormEps) && NormEps > 0, $"norm eps must be a positive number, got {NormEps}");
+        foreach (var (_, problem) in Problems()) throw new UserInputException("model config: " + problem);
         return this;
     }
+
+    /// <inheritdoc/>
+    public override IEnumerable<(string Field, string Problem)> Problems()
+    {
+        if (VocabSize <= 0) yield return (nameof(VocabSize), $"vocab size must be positive, got {VocabSize}");
+        if (DModel <= 0 || Heads <= 0 || DModel % Heads != 0)
+            yield return (DModel <= 0 ? nameof(DModel) : nameof(Heads), $"d_model {DModel} must be a positive multiple of heads {Heads}");
+        if (DFf <= 0) yield return (nameof(DFf), $"d_ff must be positive, got {DFf}");
+        if (EncoderLayers < 0) yield return (nameof(EncoderLayers), $"encoder layers must be ≥ 0, got {EncoderLayers}");
+        if (DecoderLayers < 1) yield return (nameof(DecoderLayers), $"decoder layers must be ≥ 1, got {DecoderLayers}");
+        foreach (var (field, name, p) in new[] { (nameof(Dropout), "dropout", Dropout), (nameof(AttentionDropout), "attention dropout", AttentionDropout ?? 0),
+                     (nameof(ActivationDropout), "activation dropout", ActivationDropout ?? 0) })
+            if (!(p >= 0 && p < 1)) yield return (field, $"{name} must be in [0, 1), got {p}");
+        if (!Enum.IsDefined(Activation)) yield return (nameof(Activation), $"unknown activation {Activation}");
+        if (!Enum.IsDefined(Positions)) yield return (nameof(Positions), $"unknown position encoding {Positions}");
+        foreach (var (field, name, id) in new[] { (nameof(PadId), "pad", PadId), (nameof(BosId), "bos", BosId), (nameof(EosId), "eos", EosId) })
+            if (id < 0 || id >= VocabSize) yield return (field, $"{name} id {id} is outside the vocabulary of {VocabSize}");
+        if (MaxPositions <= 0) yield return (nameof(MaxPositions), $"max positions must be positive, got {MaxPositions}");
+        // ε = 0 would divide by zero on a constant row
+        if (!(float.IsFinite(NormEps) && NormEps > 0)) yield return (nameof(NormEps), $"norm eps must be a positive number, got {NormEps}");
+    }
+
+    /// <inheritdoc/>
+    public override TransformerSize Size() => new(this);
 
     internal LayerSettings LayerSettings() => new(DModel, Heads, DFf, Activation, NormFirst,
         Dropout, AttentionDropout ?? Dropout, ActivationDropout ?? Dropout, NormEps);

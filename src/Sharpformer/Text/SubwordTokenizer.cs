@@ -50,6 +50,9 @@ public sealed class SubwordTokenizer
     public const string VocabFileName = "sentencepiece.vocab";
 
     private const int FirstByteId = 4;
+
+    // SentencePiece models are kilobytes to a few megabytes; anything far larger is not one.
+    private const long MaxModelBytes = 256L << 20;
     private readonly SentencePieceTokenizer _tokenizer;
     private readonly byte[] _modelBytes;
     private readonly string[] _pieces;
@@ -103,28 +106,21 @@ public sealed class SubwordTokenizer
     public static SubwordTokenizer Load(string directory)
     {
         string path = Path.Combine(directory, ModelFileName);
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new UserInputException($"{path}: tokenizer model not found", ex);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new UserInputException($"{path}: cannot read the tokenizer model ({ex.Message.ReplaceLineEndings(" ")})", ex);
-        }
+        byte[] bytes = IO.RegularFile.ReadAllBytes(path, MaxModelBytes, "tokenizer model");
+        TokenizerChecksum.Verify(directory, bytes, path);
         return new SubwordTokenizer(bytes, path);
     }
 
-    /// <summary>Writes <see cref="ModelFileName"/> and <see cref="VocabFileName"/> into <paramref name="directory"/> (created if needed).</summary>
+    /// <summary>
+    /// Writes <see cref="ModelFileName"/>, <see cref="VocabFileName"/> and the model's checksum into
+    /// <paramref name="directory"/> (created if needed), each crash-safely (<see cref="IO.DurableFile"/>).
+    /// </summary>
     public void Save(string directory)
     {
         Directory.CreateDirectory(directory);
-        File.WriteAllBytes(Path.Combine(directory, ModelFileName), _modelBytes);
-        File.WriteAllText(Path.Combine(directory, VocabFileName), VocabText(), new UTF8Encoding(false));
+        IO.DurableFile.WriteAllBytes(Path.Combine(directory, ModelFileName), _modelBytes);
+        IO.DurableFile.WriteAllBytes(Path.Combine(directory, VocabFileName), new UTF8Encoding(false).GetBytes(VocabText()));
+        TokenizerChecksum.Write(directory, _modelBytes);
     }
 
     /// <summary>The saved model file's bytes.</summary>

@@ -44,7 +44,18 @@ public static class Utf8TextFile
     /// </summary>
     public static List<string> ReadLines(string path) => SplitLines(ReadAllText(path));
 
-    /// <summary>See <see cref="ReadLines"/>.</summary>
+    /// <summary>
+    /// The file's lines, each decoded on its own so that invalid UTF-8 costs only its line (<see cref="Utf8Lines"/>);
+    /// an empty file is an error.
+    /// </summary>
+    public static List<string> ReadLines(string path, InvalidUtf8Handling handling, Action<int>? onInvalid = null)
+    {
+        byte[] bytes = ReadBytes(path);
+        if (bytes.Length == 0 || bytes.AsSpan().SequenceEqual(ByteOrderMark)) throw new UserInputException($"{path}: the file is empty");
+        return Utf8Lines.Decode(bytes, path, handling, onInvalid);
+    }
+
+    /// <summary>See <see cref="ReadLines(string)"/>.</summary>
     public static List<string> SplitLines(string text)
     {
         var lines = new List<string>();
@@ -64,21 +75,6 @@ public static class Utf8TextFile
         return lines;
     }
 
-    private static byte[] ReadBytes(string path)
-    {
-        try
-        {
-            return File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new UserInputException($"{path}: file not found", ex);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new UserInputException($"{path}: cannot read the file ({OneLine(ex.Message)})", ex);
-        }
-    }
-
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    // A data file of any size up to what one array holds; a FIFO, a device or a folder is refused before it is opened.
+    internal static byte[] ReadBytes(string path) => IO.RegularFile.ReadAllBytes(path, Array.MaxLength, "file");
 }

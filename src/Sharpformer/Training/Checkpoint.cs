@@ -23,6 +23,7 @@ public static class Checkpoint
         string parent = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(parent);
         string tmp = Path.Combine(parent, DurableFile.TempPrefix + Path.GetFileName(target) + "-" + Environment.ProcessId);
+        RequireFinite(model, optimizer, target);
         try
         {
             if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
@@ -36,6 +37,7 @@ public static class Checkpoint
             SafeTensors.Write(Path.Combine(tmp, OptimizerFileName), moments, new Dictionary<string, string> { ["adam.step"] = optimizer.Step.ToString() });
             DurableFile.WriteAllText(Path.Combine(tmp, StateFileName), JsonSerializer.Serialize(state, ModelFile.JsonOptions));
             CheckpointManifest.Write(tmp);
+            DurableFile.Faults.After("checkpoint-staged");
             DurableFile.ReplaceDirectory(tmp, target);
         }
         catch (Exception e) when (e is UserInputException or IOException or UnauthorizedAccessException)
@@ -46,6 +48,15 @@ public static class Checkpoint
             string why = (e is UserInputException { InnerException: { } inner } ? inner : e).Message.ReplaceLineEndings(" ");
             throw new UserInputException($"{target}: checkpoint could not be saved ({why}); the previous one, if any, is unchanged", e);
         }
+    }
+
+    // A checkpoint is what a run resumes from: one holding a NaN or an infinity would resume into garbage, so none is ever written.
+    private static void RequireFinite(ITrainableModel model, Adam optimizer, string target)
+    {
+        var p = model.Parameters;
+        FiniteValues.Require(p.Select(x => (x.Name, (ReadOnlyMemory<float>)x.Value.Data.AsMemory(0, x.Length)))
+            .Concat(p.Select((x, i) => ("adam.m." + x.Name, (ReadOnlyMemory<float>)optimizer.FirstMoments[i])))
+            .Concat(p.Select((x, i) => ("adam.v." + x.Name, (ReadOnlyMemory<float>)optimizer.SecondMoments[i]))), target);
     }
 
     /// <summary>Rewrites state.json of a saved checkpoint (e.g. to mark the run finished) and its checksum.</summary>
@@ -82,12 +93,14 @@ public static class Checkpoint
         string path = Path.Combine(directory, StateFileName);
         try
         {
-            return JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(path), ModelFile.JsonOptions)
+            return JsonSerializer.Deserialize<TrainingState>(RegularFile.ReadAllBytes(path, MaxStateBytes, "training state"), ModelFile.JsonOptions)
                 ?? throw new UserInputException($"{path}: empty training state");
         }
-        catch (JsonException e) { throw new UserInputException($"{path}: invalid training state ({e.Message})"); }
-        catch (FileNotFoundException) { throw new UserInputException($"{path}: training state not found"); }
+        catch (JsonException e) { throw new UserInputException($"{path}: invalid training state ({e.Message.ReplaceLineEndings(" ")})"); }
     }
+
+    // A state holds the validation history: a few hundred bytes per epoch.
+    private const long MaxStateBytes = 64L << 20;
 
     private static void ReadInto(SafeTensors.Contents contents, string name, float[] target, string path)
     {

@@ -57,10 +57,11 @@ public static class CheckpointAveraging
         if (File.Exists(target.FinalModelPath)) throw UserInputException.ForField("OutputDirectory", $"{target.FinalModelPath} already exists; choose another folder");
         var model = ModelFile.Load(Path.Combine(checkpoints[0], Checkpoint.ModelFileName));
         Average(checkpoints.Select(d => Path.Combine(d, Checkpoint.ModelFileName)).ToList(), model);
-        Directory.CreateDirectory(target.TokenizerDir);
-        foreach (var file in Directory.GetFiles(run.TokenizerDir))
-            File.Copy(file, Path.Combine(target.TokenizerDir, Path.GetFileName(file)), overwrite: true);
-        if (run.HasOptions) File.Copy(run.OptionsPath, target.OptionsPath, overwrite: true);
+        var tokenizer = run.LoadTokenizer();                                    // checked, then written anew (crash-safely, with its checksum)
+        var options = run.HasOptions ? RegularFile.ReadAllBytes(run.OptionsPath, 16 << 20, "run options file") : null;
+        if (options != null) run.LoadOptions();                                  // refuse to copy a damaged recipe
+        tokenizer.Save(target.TokenizerDir);
+        if (options != null) DurableFile.WriteAllBytes(target.OptionsPath, options);
         ModelFile.Save(model, target.FinalModelPath);
         return target.FinalModelPath;
     }

@@ -36,7 +36,8 @@ public sealed partial class RunDirectory
     public string WatchPath => Path.Combine(Root, "watch.jsonl");
     private string LatestPointer => Path.Combine(CheckpointsDir, "latest");
 
-    public bool HasOptions => File.Exists(OptionsPath);
+    /// <summary>True when run.json is there; an error naming it when something other than a regular file is in its place.</summary>
+    public bool HasOptions => RegularFile.Exists(OptionsPath, "run options file");
 
     public void SaveOptions(TrainingOptions options)
     {
@@ -44,15 +45,19 @@ public sealed partial class RunDirectory
         WriteAtomically(OptionsPath, JsonSerializer.Serialize(options, ModelFile.JsonOptions));
     }
 
+    private const long MaxOptionsBytes = 16 << 20;
+
+    /// <summary>The run's options from run.json, checked like options given anew (<see cref="OptionsCheck"/>); every error names the file.</summary>
     public TrainingOptions LoadOptions()
     {
         try
         {
-            return JsonSerializer.Deserialize<TrainingOptions>(File.ReadAllText(OptionsPath), ModelFile.JsonOptions)
+            if (!HasOptions) throw new UserInputException($"{OptionsPath}: not found (is {Root} a training run?)");
+            var options = JsonSerializer.Deserialize<TrainingOptions>(RegularFile.ReadAllBytes(OptionsPath, MaxOptionsBytes, "run options file"), ModelFile.JsonOptions)
                 ?? throw new UserInputException($"{OptionsPath}: empty run options");
+            return OptionsCheck.CheckFields(options, OptionsPath);
         }
-        catch (FileNotFoundException) { throw new UserInputException($"{OptionsPath}: not found (is {Root} a training run?)"); }
-        catch (JsonException e) { throw new UserInputException($"{OptionsPath}: invalid run options ({e.Message})"); }
+        catch (JsonException e) { throw new UserInputException($"{OptionsPath}: invalid run options ({e.Message.ReplaceLineEndings(" ")})"); }
     }
 
     /// <summary>
@@ -220,13 +225,7 @@ public sealed partial class RunDirectory
     }
 
     /// <summary>The model a user means by this directory: the final model, else the best, else the latest intact checkpoint's.</summary>
-    public string ModelPathForInference()
-    {
-        if (File.Exists(FinalModelPath)) return FinalModelPath;
-        if (File.Exists(BestModelPath)) return BestModelPath;
-        if (LatestCheckpoint() is { } latest) return Path.Combine(latest, Checkpoint.ModelFileName);
-        throw new UserInputException($"{Root}: no model found (expected model.safetensors, best.safetensors or a checkpoint)");
-    }
+    public string ModelPathForInference() => ChooseModelForInference().Path;
 
     public SubwordTokenizer LoadTokenizer() => SubwordTokenizer.Load(TokenizerDir);
 
@@ -237,15 +236,23 @@ public sealed partial class RunDirectory
     public static void AppendJsonLine(string path, object record)
     {
         string line = JsonSerializer.Serialize(record, CompactJson) + "\n";
-        using var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite);
-        bool torn = false;
-        if (fs.Length > 0)
+        try
         {
-            fs.Position = fs.Length - 1;
-            torn = fs.ReadByte() != '\n';
+            using var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite);
+            bool torn = false;
+            if (fs.Length > 0)
+            {
+                fs.Position = fs.Length - 1;
+                torn = fs.ReadByte() != '\n';
+            }
+            fs.Position = fs.Length;
+            fs.Write(Encoding.UTF8.GetBytes(torn ? "\n" + line : line));
         }
-        fs.Position = fs.Length;
-        fs.Write(Encoding.UTF8.GetBytes(torn ? "\n" + line : line));
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the file may end in a torn line now; the next CleanStale cuts it
+            throw new UserInputException($"{path}: could not be appended to ({e.Message.ReplaceLineEndings(" ")})", e);
+        }
     }
 
     private static readonly JsonSerializerOptions CompactJson = new(ModelFile.JsonOptions) { WriteIndented = false };

@@ -51,7 +51,8 @@ public sealed class TrainStep
     /// <summary>Steps taken so far.</summary>
     public long Step => Optimizer.Step;
 
-    public readonly record struct Result(double Loss, double Nll, int Tokens, double LearningRate, double GradNorm);
+    /// <summary>What a step did; <paramref name="Skipped"/>: the loss or gradient norm was not finite, so no update was applied.</summary>
+    public readonly record struct Result(double Loss, double Nll, int Tokens, double LearningRate, double GradNorm, bool Skipped = false);
 
     public Result Run(Seq2SeqBatch batch)
     {
@@ -60,7 +61,9 @@ public sealed class TrainStep
         var logits = Network.Forward(batch.Source, batch.TargetIn, batch.Batch, batch.SourceLength, batch.TargetLength, Context);
         var loss = _loss.Compute(logits, batch.TargetOut, batch.Batch * batch.TargetLength, logits);   // dLoss/dlogits in place
         Network.Backward(logits);
+        NonFiniteGuard.AfterBackward.Value?.Invoke(Optimizer.Step + 1, Model.Parameters);
         double norm = _norm.Compute();
+        if (!NonFiniteGuard.IsFinite(loss.Loss, norm)) return new Result(loss.Loss, loss.Nll, loss.Tokens, 0, norm, Skipped: true);
         if (Settings.ClipNorm > 0 && norm > Settings.ClipNorm) GradientNorm.Scale(Model.Parameters, (float)(Settings.ClipNorm / norm));
         double lr = Schedule.LearningRate(Optimizer.Step + 1);
         Optimizer.Update(lr);

@@ -45,6 +45,8 @@ public sealed class Trainer
     /// </summary>
     public TrainingSummary Run(bool resume = false, CancellationToken cancel = default)
     {
+        OptionsCheck.Validate(_options);                  // every field, and the memory estimate, before anything is read, written or allocated
+        _run.CheckBeforeTraining(resume);                 // nobody else's files in the way, the folder writable
         _clock.Start();
         if (_options.Threads > 0) ComputePool.Threads = _options.Threads;
         foreach (string cleaned in _run.CleanStale()) _observer.OnMessage(cleaned);
@@ -66,9 +68,10 @@ public sealed class Trainer
         if (checkpoint != null) tokenizer = _run.LoadTokenizer();
         else
         {
-            tokenizer = SubwordTokenizer.Train(train.Sources.Concat(train.Targets), _options.VocabSize);
+            try { tokenizer = SubwordTokenizer.Train(train.Sources.Concat(train.Targets), _options.VocabSize); }
+            catch (UserInputException e) when (e.Field == null) { throw UserInputException.ForField(nameof(_options.VocabSize), e.Message); }
+            _run.SaveOptions(_options);                   // first: a folder holding run.json is recognisably a run
             tokenizer.Save(_run.TokenizerDir);
-            _run.SaveOptions(_options);
             _observer.OnMessage($"Trained a joint subword vocabulary of {tokenizer.VocabSize:N0} pieces in {_clock.Elapsed.TotalSeconds:F1} s.");
         }
 
@@ -77,7 +80,9 @@ public sealed class Trainer
         var examples = Encode(train, tokenizer, _options.MaxLength, out int skipped);
         if (skipped > 0) _observer.OnMessage($"Skipped {skipped:N0} training pairs longer than {_options.MaxLength} tokens.");
         var batcher = new TokenBatcher(examples, _options.BatchTokens, _options.BatchSentences, tokens.PadId, tokens.BosId, tokens.EosId, _options.Seed);
-        var validator = new Validator(Encode(valid, tokenizer, int.MaxValue, out _), valid.Sources.ToList(), valid.Targets.ToList(),
+        var validExamples = Encode(valid, tokenizer, _options.MaxLength, out int validSkipped);  // a long line must not blow up the loss's attention
+        if (validSkipped > 0) _observer.OnMessage($"The validation loss leaves out {validSkipped:N0} pairs longer than {_options.MaxLength} tokens (their translations are still scored).");
+        var validator = new Validator(validExamples, valid.Sources.ToList(), valid.Targets.ToList(),
             config, _options.Optimizer.LabelSmoothing, _options.BatchTokens);
 
         var model = config.CreateModel();
@@ -102,6 +107,7 @@ public sealed class Trainer
         SubwordTokenizer tokenizer, TrainingState state, CancellationToken cancel)
     {
         double budget = _options.MaxMinutes > 0 ? _options.MaxMinutes * 60 : double.PositiveInfinity;
+        var guard = new NonFiniteGuard(_options.MaxNonFiniteSteps);
         for (int epoch = state.Epoch; epoch < _options.Epochs; epoch++)
         {
             _observer.OnEpochStart(epoch, batcher.BatchCount, state.Position);
@@ -111,12 +117,16 @@ public sealed class Trainer
             foreach (var (position, batch) in batcher.Epoch(epoch, state.Position))
             {
                 var r = step.Run(batch);
-                lossSum += r.Loss * r.Tokens;
-                tokens += r.Tokens;
-                epochLoss += r.Loss * r.Tokens;
-                epochTokens += r.Tokens;
+                if (guard.Record(r, epoch, position, step.Step) is { } skipped) _observer.OnMessage(skipped);
+                if (!r.Skipped)
+                {
+                    lossSum += r.Loss * r.Tokens;
+                    tokens += r.Tokens;
+                    epochLoss += r.Loss * r.Tokens;
+                    epochTokens += r.Tokens;
+                }
                 state = state with { Step = step.Step, Epoch = epoch, Position = position + 1, ElapsedSeconds = Elapsed };
-                if (step.Step % _options.LogEvery == 0 || position + 1 == batcher.BatchCount)
+                if (!r.Skipped && step.Step % _options.LogEvery == 0 || position + 1 == batcher.BatchCount)
                 {
                     var report = new StepReport(epoch, position + 1, batcher.BatchCount, step.Step, lossSum / Math.Max(1, tokens), r.LearningRate,
                         tokens / interval.Elapsed.TotalSeconds, Elapsed);
@@ -132,7 +142,7 @@ public sealed class Trainer
                     _observer.OnMessage(outOfTime ? $"Time budget of {_options.MaxMinutes} min reached at step {step.Step}." : $"Interrupted; saved step {step.Step}; resume the run to continue.");
                     return state;
                 }
-                if (_options.CheckpointEverySteps > 0 && step.Step % _options.CheckpointEverySteps == 0 && position + 1 < batcher.BatchCount)
+                if (!r.Skipped && _options.CheckpointEverySteps > 0 && step.Step % _options.CheckpointEverySteps == 0 && position + 1 < batcher.BatchCount)
                     SaveCheckpoint(model, step, state);
             }
             state = Validate(model, step, tokenizer, validator, state with { Epoch = epoch + 1, Position = 0 }, epochLoss / Math.Max(1, epochTokens));

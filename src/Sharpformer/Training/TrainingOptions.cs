@@ -101,4 +101,10 @@ public sealed record TrainingOptions
 
     /// <summary>Its reference, fed to the decoder so every record has the same tokens (null: the model's greedy output).</summary>
     public string? WatchTarget { get; init; }
+
+    /// <summary>Memory the run may need, in bytes, checked against an estimate before anything is allocated (0 = 75 % of this machine's).</summary>
+    public long MaxMemory { get; init; }
+
+    /// <summary>Steps in a row with a non-finite loss or gradient (each skipped) after which training stops.</summary>
+    public int MaxNonFiniteSteps { get; init; } = 10;
 }

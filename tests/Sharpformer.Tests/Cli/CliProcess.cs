@@ -7,17 +7,21 @@ public static class CliProcess
 {
     public sealed record Result(int Exit, string Out, string Err);
 
-    public static Result Run(string? stdin, params string[] args) => Run(stdin, null, args);
+    public static Result Run(string? stdin, params string[] args) => Run(stdin, null, [], args);
 
     /// <summary>Runs with <paramref name="stdin"/> as raw bytes (e.g. invalid UTF-8).</summary>
-    public static Result RunWithBytes(byte[] stdin, params string[] args) => Run(null, stdin, args);
+    public static Result RunWithBytes(byte[] stdin, params string[] args) => Run(null, stdin, [], args);
 
-    private static Result Run(string? stdin, byte[]? stdinBytes, string[] args)
+    /// <summary>Runs with extra environment variables ("NAME=value") set for the child.</summary>
+    public static Result RunWithEnvironment(string? stdin, string[] environment, params string[] args) => Run(stdin, null, environment, args);
+
+    private static Result Run(string? stdin, byte[]? stdinBytes, string[] environment, string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "Sharpformer.Cli.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var e in environment) psi.Environment[e[..e.IndexOf('=')]] = e[(e.IndexOf('=') + 1)..];
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
