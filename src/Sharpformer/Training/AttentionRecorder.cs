@@ -48,9 +48,18 @@ public sealed class AttentionRecorder
         ParallelCorpus valid, TrainingState state)
     {
         var (source, target) = ChooseSentence(options, tokenizer, valid);
+        if (source != null && !HasAttention(model, source)) (source, target) = (null, null);   // rnn: no maps to record
         var recorder = new AttentionRecorder(run.WatchPath, model, tokenizer, source, target);
         if (state.Step == 0) recorder.RecordMaps(epoch: 0, step: 0, elapsedSeconds: state.ElapsedSeconds);
         return recorder;
+    }
+
+    // Whether the model hands out any attention weights: the encoder's, or the decoder's at its first step.
+    private static bool HasAttention(ISeq2SeqModel model, int[] source)
+    {
+        if (model.Encode(source, 1, source.Length, withAttention: true).SelfAttention.Count > 0) return true;
+        var step = AttentionMaps.Collect(model, source, [model.Tokens.EosId])[0];
+        return step.Cross.Length > 0 || step.Self.Length > 0;
     }
 
     /// <summary>The watched source and reference ids (EOS last); the reference is null when the decoder follows its own output.</summary>
