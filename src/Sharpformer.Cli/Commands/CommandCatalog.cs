@@ -18,6 +18,7 @@ public static class CommandCatalog
         yield return PlotCommand.Create();
         yield return AverageCommand.Create();
         yield return BleuCommand.Create();
+        yield return CompareCommand.Create();
         yield return BenchCommand.Create();
     }
 }
