@@ -35,6 +35,7 @@ public sealed record MemoryBenchmarkOptions
 /// </summary>
 /// <param name="RssBeforeMb">Resident set after the model, optimiser and network were built, before the first step.</param>
 /// <param name="PeakRssMb">The process's peak resident set (VmHWM) after the steps: only meaningful when the process measured nothing else before.</param>
+/// <param name="StepMs">Median time of the steps, the first (which allocates every buffer) included: not a speed figure (bench train is).</param>
 public sealed record MemoryPoint(string Name, string Architecture, int Length, int Batch, int BatchTokens,
     long ActivationBytes, long AttentionWeightBytes, long AttentionPairBytes, long ModelStateBytes, double AttentionShare,
     double RssBeforeMb, double PeakRssMb, double StepMs, IReadOnlyList<ActivationBuffers.Buffer> Largest)

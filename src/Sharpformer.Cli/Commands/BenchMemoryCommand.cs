@@ -66,23 +66,15 @@ public static class BenchMemoryCommand
                         : InChild(choice, r.GetValue(cell), t, tokens, stepCount, threadCount));
                 }
             var report = new Report(tokens, isolated, points, Crossovers(points));
-            bool asJson = r.GetValue(json);
-            string? folder = r.GetValue(output) ?? (asJson ? null : "memory");
-            if (asJson) Console.Out.WriteLine(PlotFiles.ToJson(report));
-            else Console.Out.Write(Table(report));
-            if (folder != null)
-            {
-                var files = new[]
-                {
-                    PlotFiles.Png(MemoryPlots.Figure(report), folder, "memory.png", 1800, 750),
-                    PlotFiles.WriteJson(folder, "memory.json", report),
-                    PlotFiles.WriteCsv(folder, "memory.csv",
-                        ["name", "architecture", "length", "batch", "activation_bytes", "attention_weight_bytes", "attention_pair_bytes", "attention_share", "model_state_bytes", "rss_before_mb", "peak_rss_mb", "step_ms"],
-                        points.Select(p => new object?[] { p.Name, p.Architecture, p.Length, p.Batch, p.ActivationBytes, p.AttentionWeightBytes, p.AttentionPairBytes,
-                            p.AttentionShare, p.ModelStateBytes, p.RssBeforeMb, p.PeakRssMb, p.StepMs })),
-                };
-                if (!asJson) Console.Out.WriteLine($"wrote {string.Join(", ", files.Select(Path.GetFileName))} to {Path.GetFullPath(folder)}");
-            }
+            FigureOutput.From(r, json, output, "memory").Print(report, Table(report), folder =>
+            [
+                PlotFiles.Png(MemoryPlots.Figure(report), folder, "memory.png", 1800, 750),
+                PlotFiles.WriteJson(folder, "memory.json", report),
+                PlotFiles.WriteCsv(folder, "memory.csv",
+                    ["name", "architecture", "length", "batch", "activation_bytes", "attention_weight_bytes", "attention_pair_bytes", "attention_share", "model_state_bytes", "rss_before_mb", "peak_rss_mb", "step_ms"],
+                    points.Select(p => new object?[] { p.Name, p.Architecture, p.Length, p.Batch, p.ActivationBytes, p.AttentionWeightBytes, p.AttentionPairBytes,
+                        p.AttentionShare, p.ModelStateBytes, p.RssBeforeMb, p.PeakRssMb, p.StepMs })),
+            ]);
             return 0;
         });
         return command;
@@ -129,9 +121,9 @@ public static class BenchMemoryCommand
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(inv, $"training-step memory at {report.BatchTokens:N0} tokens per side and batch (B = budget / T){(report.IsolatedRss ? ", each point in a fresh process" : "; all points in one process: peak RSS is the peak so far")}");
-        sb.AppendLine(inv, $"{"configuration",-34} {"T",5} {"B",5} {"activations",12} {"attention",11} {"share",6} {"weights",10} {"model state",11} {"RSS before",10} {"peak RSS",9} {"step",8}");
+        sb.AppendLine(inv, $"{"configuration",-34} {"T",5} {"B",5} {"activations",12} {"attention",11} {"share",6} {"weights",10} {"model state",11} {"RSS before",10} {"peak RSS",9}");
         foreach (var p in report.Points)
-            sb.AppendLine(inv, $"{p.Name,-34} {p.Length,5} {p.Batch,5} {Mb(p.ActivationBytes),12} {Mb(p.AttentionBytes),11} {p.AttentionShare,6:P0} {Mb(p.AttentionWeightBytes),10} {Mb(p.ModelStateBytes),11} {p.RssBeforeMb,7:F0} MB {p.PeakRssMb,6:F0} MB {p.StepMs,5:F0} ms");
+            sb.AppendLine(inv, $"{p.Name,-34} {p.Length,5} {p.Batch,5} {Mb(p.ActivationBytes),12} {Mb(p.AttentionBytes),11} {p.AttentionShare,6:P0} {Mb(p.AttentionWeightBytes),10} {Mb(p.ModelStateBytes),11} {p.RssBeforeMb,7:F0} MB {p.PeakRssMb,6:F0} MB");
         sb.AppendLine("(activations, attention, weights: bytes the step's buffers hold, counted by the code; attention = every buffer with one entry per query–key pair, weights = the softmax weights alone)");
         foreach (var c in report.Crossovers)
         {

@@ -51,8 +51,8 @@ public static class CompareBucketsCommand
             var refs = corpus.Targets.ToArray();
             int[]? lengths = null;
             var rows = new List<ModelBuckets>();
-            bool asJson = r.GetValue(json);
-            string? folder = r.GetValue(output) ?? (asJson ? null : "buckets");
+            var files = FigureOutput.From(r, json, output, "buckets");
+            string? folder = files.Folder;
             for (int m = 0; m < folders.Length; m++)
             {
                 using var translator = EvaluateCommand.LoadTranslator(folders[m]);
@@ -76,19 +76,13 @@ public static class CompareBucketsCommand
             }
             var report = new Report(corpus.SourcePath, corpus.TargetPath, labels[0], edges.Select(e => e.Label).ToArray(),
                 edges.Select(e => lengths!.Count(e.Contains)).ToArray(), rows);
-            if (asJson) Console.Out.WriteLine(PlotFiles.ToJson(report));
-            else Console.Out.Write(Table(report));
-            if (folder != null)
-            {
-                var files = new[]
-                {
-                    PlotFiles.Png(BucketPlots.Bars(report), folder, "buckets.png", 1300, 650),
-                    PlotFiles.WriteJson(folder, "buckets.json", report),
-                    PlotFiles.WriteCsv(folder, "buckets.csv", ["model", "architecture", "bucket", "sentences", "bleu", "chrf", "bp", "ratio"],
-                        rows.SelectMany(m => m.Buckets.Select(b => new object?[] { m.Name, m.Architecture, b.Bucket, b.Sentences, b.Bleu, b.Chrf, b.Bp, b.Ratio }))),
-                };
-                if (!asJson) Console.Out.WriteLine($"wrote {string.Join(", ", files.Select(Path.GetFileName))} and the translations (*.hyp) to {Path.GetFullPath(folder)}");
-            }
+            files.Print(report, Table(report), to =>
+            [
+                PlotFiles.Png(BucketPlots.Bars(report), to, "buckets.png", 1300, 650),
+                PlotFiles.WriteJson(to, "buckets.json", report),
+                PlotFiles.WriteCsv(to, "buckets.csv", ["model", "architecture", "bucket", "sentences", "bleu", "chrf", "bp", "ratio"],
+                    rows.SelectMany(m => m.Buckets.Select(b => new object?[] { m.Name, m.Architecture, b.Bucket, b.Sentences, b.Bleu, b.Chrf, b.Bp, b.Ratio }))),
+            ], besides: " and the translations (*.hyp)");
             return 0;
         });
         return command;

@@ -59,21 +59,13 @@ public static class ComparePositionsCommand
                 }
             }
             var report = new Report(corpus.SourcePath, corpus.TargetPath, sentences, binCount, profiles);
-            bool asJson = r.GetValue(json);
-            string? folder = r.GetValue(output) ?? (asJson ? null : "positions");
-            if (asJson) Console.Out.WriteLine(PlotFiles.ToJson(report));
-            else Console.Out.Write(Table(report));
-            if (folder != null)
-            {
-                var files = new[]
-                {
-                    PlotFiles.Png(SourceDependencePlots.Figure(report), folder, "positions.png", 1600, 650),
-                    PlotFiles.WriteJson(folder, "positions.json", report),
-                    PlotFiles.WriteCsv(folder, "positions.csv", ["model", "architecture", "measure", "bin", "centre", "density", "share", "mean_value", "sentences"],
-                        profiles.SelectMany(p => Rows(p, "gradient", p.Gradient).Concat(p.Attention == null ? [] : Rows(p, "attention", p.Attention)))),
-                };
-                if (!asJson) Console.Out.WriteLine($"wrote {string.Join(", ", files.Select(Path.GetFileName))} to {Path.GetFullPath(folder)}");
-            }
+            FigureOutput.From(r, json, output, "positions").Print(report, Table(report), folder =>
+            [
+                PlotFiles.Png(SourceDependencePlots.Figure(report), folder, "positions.png", 1600, 650),
+                PlotFiles.WriteJson(folder, "positions.json", report),
+                PlotFiles.WriteCsv(folder, "positions.csv", ["model", "architecture", "measure", "bin", "centre", "density", "share", "mean_value", "sentences"],
+                    profiles.SelectMany(p => Rows(p, "gradient", p.Gradient).Concat(p.Attention == null ? [] : Rows(p, "attention", p.Attention)))),
+            ]);
             return 0;
         });
         return command;

@@ -74,22 +74,14 @@ public static class CompareTanhCommand
             }
             var report = new Report(folder, rnn.Architecture, rnn.Config.Cell.ToString().ToLowerInvariant(), r.GetValue(layer), r.GetValue(reverse) ? "reverse" : "forward",
                 gradientOf, rnn.Config.HiddenSize, sources.Length, series);
-            bool asJson = r.GetValue(json);
-            string? outFolder = r.GetValue(output) ?? (asJson ? null : "tanh");
-            if (asJson) Console.Out.WriteLine(PlotFiles.ToJson(report));
-            else Console.Out.Write(Table(report));
-            if (outFolder != null)
-            {
-                var files = new[]
-                {
-                    PlotFiles.Png(RecurrencePlots.Figure(report), outFolder, "tanh.png", 1800, 620),
-                    PlotFiles.WriteJson(outFolder, "tanh.json", report),
-                    PlotFiles.WriteCsv(outFolder, "tanh.csv", ["weights", "measure", "index", "sentences", "median", "lower_quartile", "upper_quartile", "mean", "geometric_mean"],
-                        series.SelectMany(s => new[] { ("update", s.Updates, 1), ("state_norm", s.StateNorms, 1), ("gradient_by_distance", s.Gradients, 0) }
-                            .SelectMany(m => m.Item2.Select(x => new object?[] { s.Weights, m.Item1, x.Index + m.Item3, x.Count, x.Median, x.Lower, x.Upper, x.Mean, x.GeometricMean })))),
-                };
-                if (!asJson) Console.Out.WriteLine($"wrote {string.Join(", ", files.Select(Path.GetFileName))} to {Path.GetFullPath(outFolder)}");
-            }
+            FigureOutput.From(r, json, output, "tanh").Print(report, Table(report), folder =>
+            [
+                PlotFiles.Png(RecurrencePlots.Figure(report), folder, "tanh.png", 1800, 620),
+                PlotFiles.WriteJson(folder, "tanh.json", report),
+                PlotFiles.WriteCsv(folder, "tanh.csv", ["weights", "measure", "index", "sentences", "median", "lower_quartile", "upper_quartile", "mean", "geometric_mean"],
+                    series.SelectMany(s => new[] { ("update", s.Updates, 1), ("state_norm", s.StateNorms, 1), ("gradient_by_distance", s.Gradients, 0) }
+                        .SelectMany(m => m.Item2.Select(x => new object?[] { s.Weights, m.Item1, x.Index + m.Item3, x.Count, x.Median, x.Lower, x.Upper, x.Mean, x.GeometricMean })))),
+            ]);
             return 0;
         });
         return command;

@@ -31,7 +31,7 @@ public static class MemoryPlots
         }
         LogAxes(bytes, lengths, logs);
         bytes.Axes.Left.Label.Text = "MB held by the step's buffers (log scale)";
-        bytes.Title($"Activation memory of one training step, {report.BatchTokens:N0} tokens per batch", size: 14);
+        bytes.Title($"Activation memory of one training step, {report.BatchTokens:N0} tokens per side and batch", size: 14);
         bytes.ShowLegend(Edge.Bottom);
         bytes.Legend.FontSize = 12;
 
