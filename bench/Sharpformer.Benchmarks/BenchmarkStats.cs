@@ -14,14 +14,20 @@ public static class BenchmarkStats
     }
 
     /// <summary>Peak resident set size of this process in MiB (VmHWM on Linux, else the peak working set).</summary>
-    public static double PeakRssMb()
+    public static double PeakRssMb() => Status("VmHWM:") ?? Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+
+    /// <summary>Resident set size of this process now, in MiB (VmRSS on Linux, else the working set).</summary>
+    public static double CurrentRssMb() => Status("VmRSS:") ?? Process.GetCurrentProcess().WorkingSet64 / (1024.0 * 1024.0);
+
+    // A "Key:   123 kB" line of /proc/self/status in MiB, or null off Linux.
+    private static double? Status(string key)
     {
         const string status = "/proc/self/status";
         if (File.Exists(status))
             foreach (var line in File.ReadLines(status))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(line[6..].Trim().Split(' ')[0]) / 1024.0;
-        return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+                if (line.StartsWith(key, StringComparison.Ordinal))
+                    return long.Parse(line[key.Length..].Trim().Split(' ')[0]) / 1024.0;
+        return null;
     }
 
     /// <summary>Times <paramref name="action"/> <paramref name="repeats"/> times after <paramref name="warmup"/> untimed calls; returns milliseconds per call.</summary>

@@ -19,6 +19,7 @@ public static class CommandCatalog
         yield return ServeCommand.Create();
         yield return AverageCommand.Create();
         yield return BleuCommand.Create();
+        yield return CompareCommand.Create();
         yield return BenchCommand.Create();
     }
 }

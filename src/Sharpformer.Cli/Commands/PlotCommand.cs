@@ -7,18 +7,28 @@ namespace Sharpformer.Cli.Commands;
 /// <summary>
 /// <c>sharpformer plot --run DIR [--out DIR]</c>: a run's training curves from its metrics.jsonl (loss, validation
 /// BLEU and chrF against steps and wall time, the learning-rate schedule) as PNGs and CSV; works on a run
-/// that is still training.
+/// that is still training. <c>sharpformer plot --runs A B … [--out DIR]</c>: several runs compared (validation BLEU
+/// against wall-clock time on one plot, epoch time and target tokens/s per run).
 /// </summary>
 public static class PlotCommand
 {
     public static Command Create()
     {
-        var run = new Option<string>("--run", "-r") { Description = "A training run folder.", Required = true };
-        var output = new Option<string?>("--out", "-o") { Description = "Folder for the PNGs and CSV (default: DIR/plots)." };
-        var command = new Command("plot", "Draw a run's training curves (loss, BLEU, chrF, learning rate) from its metrics.jsonl.") { run, output };
+        var run = new Option<string?>("--run", "-r") { Description = "A training run folder." };
+        var runs = new Option<string[]>("--runs") { Description = "Several run folders to compare on one plot (validation BLEU against wall-clock time, epoch time, tokens/s).", AllowMultipleArgumentsPerToken = true };
+        var names = new Option<string[]>("--names") { Description = "With --runs: labels, comma-separated (default: the folders' names).", AllowMultipleArgumentsPerToken = true };
+        var output = new Option<string?>("--out", "-o") { Description = "Folder for the PNGs and CSV (default: DIR/plots; with --runs: runs-compared/)." };
+        var json = new Option<bool>("--json") { Description = "With --runs: print the runs' figures as JSON." };
+        var command = new Command("plot", "Draw a run's training curves (loss, BLEU, chrF, learning rate) from its metrics.jsonl, or compare runs (--runs).") { run, runs, names, output, json };
         command.SetAction(parseResult =>
         {
-            var dir = RunFolder(parseResult.GetValue(run)!, "--run");
+            if (parseResult.GetValue(runs) is { Length: > 0 } several)
+            {
+                if (parseResult.GetValue(run) != null) throw new UserInputException("--run: give either --run (one run's curves) or --runs (a comparison)");
+                RunComparisonPlots.Compare(several, parseResult.GetValue(names), parseResult.GetValue(output) ?? "runs-compared", parseResult.GetValue(json));
+                return 0;
+            }
+            var dir = RunFolder(parseResult.GetValue(run) ?? throw new UserInputException("--run: needed (or --runs to compare several)"), "--run");
             string folder = parseResult.GetValue(output) ?? Path.Combine(dir.Root, "plots");
             var files = WriteCurves(dir, folder);
             Console.Out.WriteLine($"wrote {string.Join(", ", files.Select(Path.GetFileName))} to {Path.GetFullPath(folder)}");

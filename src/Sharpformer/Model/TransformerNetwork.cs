@@ -47,6 +47,12 @@ public sealed class TransformerNetwork : ITrainingNetwork
     /// <summary>The weights this network runs on, in checkpoint order (shared with its model).</summary>
     public IReadOnlyList<Parameter> Parameters { get; }
 
+    /// <summary>
+    /// ∂L/∂x [B, S, d] after a Backward, x = E[id]·√d + PE[pos] the embedded source before dropout: how much the loss
+    /// depends on each source position's input vector (a buffer of the encoder, valid until the next Backward).
+    /// </summary>
+    public Tensor SourceEmbeddingGrad { get; private set; } = new(0);
+
     /// <summary>The key-padding mask of the last <see cref="Encode"/>.</summary>
     internal AttentionMask SourceMask => _sourceMask;
 
@@ -82,7 +88,8 @@ public sealed class TransformerNetwork : ITrainingNetwork
         var dy = Decoder.Backward(dh);                                             // [B, T, d]
         TargetEmbedding.Backward(dy);
         var dx = Encoder.Backward(Decoder.MemoryGrad);                             // [B, S, d]
-        SourceEmbedding.Backward(dx);
+        SourceEmbedding.Backward(dx);                                              // through dropout, in place
+        SourceEmbeddingGrad = dx;
     }
 
     /// <summary>

@@ -48,6 +48,7 @@ public sealed class AttentionRecorder
         ParallelCorpus valid, TrainingState state)
     {
         var (source, target) = ChooseSentence(options, tokenizer, valid);
+        if (!model.HasAttention) (source, target) = (null, null);   // rnn: no maps to record
         var recorder = new AttentionRecorder(run.WatchPath, model, tokenizer, source, target);
         if (state.Step == 0) recorder.RecordMaps(epoch: 0, step: 0, elapsedSeconds: state.ElapsedSeconds);
         return recorder;
@@ -91,7 +92,7 @@ public sealed class AttentionRecorder
 
     private void RecordMaps(int epoch, long step, double elapsedSeconds)
     {
-        if (_source == null || !_model.HasAttention) return;
+        if (_source == null) return;
         int[] output = _target ?? Translate(_source);
         var maps = SentenceAttention.Of(_model, _tokenizer, _source, output);
         RunDirectory.AppendJsonLine(_watchPath, new
