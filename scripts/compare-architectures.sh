@@ -44,7 +44,7 @@ ALL_ARCHS="transformer rnn rnn-attn-dot rnn-attn-additive"
 
 preset_of() {
   case "$1" in
-    transformer) echo multi30k-de-en ;;
+    transformer) echo multi30k-de-en-v1 ;;   # the fixed baseline recipe, whatever the main preset becomes
     rnn|rnn-attn-dot|rnn-attn-additive) echo "multi30k-de-en-$1" ;;
     *) echo "unknown architecture '$1' (known: $ALL_ARCHS)" >&2; exit 2 ;;
   esac
