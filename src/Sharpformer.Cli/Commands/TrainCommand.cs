@@ -17,11 +17,12 @@ public static class TrainCommand
         var preset = new Option<string>("--preset") { Description = $"Recipe to start from: {string.Join(", ", Presets.Names)}.", DefaultValueFactory = _ => "multi30k-de-en" };
         var output = new Option<string>("--out", "-o") { Description = "Run folder (checkpoints, tokenizer, final model).", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its latest checkpoint." };
+        var noTest = new Option<bool>("--no-test") { Description = "Do not score the recipe's test set at the end (a recipe search chooses on validation only; `evaluate` scores test later)." };
         var data = new Option<string?>("--data") { Description = "Folder holding multi30k/ (default: the bundled data folder)." };
         var o = new TrainingOverrides();
         var command = new Command("train", "Train a translation or chat model (subword vocabulary, Transformer or RNN encoder-decoder, checkpoints, validation BLEU).")
         {
-            preset, output, resume, data,
+            preset, output, resume, data, noTest,
         };
         o.AddTo(command);
         command.SetAction(parseResult =>
@@ -46,7 +47,7 @@ public static class TrainCommand
                 if (summary.FinalModelKind == "interrupted") return 130;
                 ui.Summary(summary);
                 DrawCurves(run, ui);
-                if (options.TestSource != null && (options.TestTarget != null || options.Columns != null))
+                if (!parseResult.GetValue(noTest) && options.TestSource != null && (options.TestTarget != null || options.Columns != null))
                 {
                     using var translator = Inference.Translator.Load(run.Root);
                     EvaluateCommand.ScoreAndPrint(translator, options.ReadCorpus(options.TestSource, options.TestTarget, "test"),
