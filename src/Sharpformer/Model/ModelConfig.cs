@@ -87,7 +87,14 @@ public sealed class ModelConfigJsonConverter : JsonConverter<ModelConfig>
         if (root.TryGetProperty(ArchitectureProperty, out var name))
             architecture = name.ValueKind == JsonValueKind.String ? name.GetString()! : throw new JsonException("'architecture' must be a string");
         if (!Architectures().Contains(architecture)) throw new JsonException(ModelConfig.UnknownArchitecture(architecture).Message);
-        return ModelConfig.FromJson(architecture, root, options);
+        try { return ModelConfig.FromJson(architecture, root, options); }
+        catch (JsonException e) when (e.Path is { Length: > 1 })
+        {
+            // The inner reader's path starts at the config ("$.layers"), which alone would misname the field in run.json;
+            // this exception names it within the config, and the serializer sets its Path to where the config sits ("$.model").
+            string message = e.Message.Split(" Path: ")[0];
+            throw new JsonException($"field '{e.Path.TrimStart('$', '.')}' of the {architecture} config: {message}", e);
+        }
     }
 
     public override void Write(Utf8JsonWriter writer, ModelConfig value, JsonSerializerOptions options)

@@ -92,5 +92,11 @@ public sealed class RnnModelFileTests
         var e = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<TrainingOptions>(
             """{"train_source": "a", "valid_source": "b", "model": {"architecture": "gpt-9"}}""", ModelFile.JsonOptions));
         Assert.Contains("unknown architecture 'gpt-9'", e.Message);
+
+        // a bad field inside the config is named as the config's field; the exception's path says where the config sits
+        var field = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<TrainingOptions>(
+            """{"train_source": "a", "valid_source": "b", "model": {"architecture": "rnn", "layers": "two"}}""", ModelFile.JsonOptions));
+        Assert.Contains("field 'layers' of the rnn config", field.Message);
+        Assert.Equal("$.model", field.Path);
     }
 }
