@@ -80,7 +80,10 @@ public sealed class TrainingConsole : ITrainingObserver
         foreach (var v in s.State.History)
             table.AddRow($"{v.Epoch}", $"{v.Step}", $"{v.TrainLoss:F3}", $"{v.ValidLoss:F3}", $"{v.ValidBleu:F2}", $"{v.ValidChrf:F2}", Clock(v.ElapsedSeconds));
         if (s.State.History.Count > 0) Console.Write(table);
-        Console.MarkupLineInterpolated($"Final model ({s.FinalModelKind}): validation BLEU [bold green]{s.FinalValidBleu:F2}[/] → {s.FinalModelPath}");
+        if (double.IsFinite(s.FinalValidNll) && s.FinalValidNll < double.MaxValue)
+            Console.MarkupLineInterpolated($"Final model ({s.FinalModelKind}): validation BLEU [bold green]{s.FinalValidBleu:F2}[/], NLL {s.FinalValidNll:F4} (ppl {Math.Exp(s.FinalValidNll):F2}) → {s.FinalModelPath}");
+        else
+            Console.MarkupLineInterpolated($"Final model ({s.FinalModelKind}): validation BLEU [bold green]{s.FinalValidBleu:F2}[/] → {s.FinalModelPath}");
     }
 
     private void Bar(int done, int total, string stats)

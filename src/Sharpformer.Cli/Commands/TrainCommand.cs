@@ -118,7 +118,9 @@ public static class TrainCommand
             Add<int>("--batch-sentences", "Max sentences per batch (0 = no limit).", (t, v) => t with { BatchSentences = v });
             Add<int>("--epochs", "Epochs.", (t, v) => t with { Epochs = v });
             Add<double>("--max-minutes", "Wall-clock budget for the run (0 = none).", (t, v) => t with { MaxMinutes = v });
-            Add<int>("--patience", "Early stopping after this many epochs without a better validation BLEU (0 = off).", (t, v) => t with { Patience = v });
+            Add<int>("--patience", "Early stopping after this many epochs without a better validation score (--select-by; 0 = off).", (t, v) => t with { Patience = v });
+            Add<string>("--select-by", "What picks the best checkpoint and the final model: bleu (validation BLEU) or nll (validation NLL per token; chat presets).",
+                (t, v) => t with { SelectBy = ParseSelection(v) });
             Add<int>("--average-last", "Average the last N checkpoints into the final model.", (t, v) => t with { AverageLast = v });
             Add<int>("--keep-checkpoints", "Checkpoints kept on disk.", (t, v) => t with { KeepCheckpoints = v });
             Add<int>("--checkpoint-every", "Also checkpoint every N steps (0 = per epoch only).", (t, v) => t with { CheckpointEverySteps = v });
@@ -151,6 +153,13 @@ public static class TrainCommand
             _all.Add(option);
             _apply.Add((result, current) => result.GetResult(option) is { Implicit: false } ? set(current, result.GetValue(option)!) : current);
         }
+
+        private static ModelSelection ParseSelection(string v) => v.ToLowerInvariant() switch
+        {
+            "bleu" => ModelSelection.Bleu,
+            "nll" => ModelSelection.Nll,
+            _ => throw new UserInputException($"--select-by: expected bleu or nll, got '{v}'"),
+        };
 
         private static ModelTask ParseTask(string v) => v.ToLowerInvariant() switch
         {

@@ -15,7 +15,8 @@ internal static class KoreanPresets
     /// <c>chatbot-ko</c>: a Transformer that answers Korean small talk (ChatbotData, 9,458 training pairs),
     /// ≤ 20 minutes on 2 cores. A 4,000-piece joint vocabulary round-trips every line of the corpus
     /// (unseen characters as byte pieces). The default decoding is beam search that never repeats a
-    /// trigram: chat models fall into loops ("좋아요 좋아요 …") that greedy search follows.
+    /// trigram: chat models fall into loops ("좋아요 좋아요 …") that greedy search follows. Checkpoints are chosen by
+    /// validation NLL, not BLEU.
     /// </summary>
     public static TrainingOptions Chatbot(string dataDir) => Split(dataDir, BundledSplit.Chatbot) with
     {
@@ -31,6 +32,9 @@ internal static class KoreanPresets
         BatchTokens = 1000,
         Epochs = 60,
         MaxMinutes = 20,
+        // Greedy validation BLEU of open-domain answers is near 0 and noise (one reference, many good answers),
+        // so the best checkpoint and averaged-versus-best are chosen by validation perplexity.
+        SelectBy = ModelSelection.Nll,
         AverageLast = 5,
         KeepCheckpoints = 5,
         TestBeam = 4,

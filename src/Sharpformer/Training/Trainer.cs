@@ -7,7 +7,11 @@ using Sharpformer.Text;
 namespace Sharpformer.Training;
 
 /// <summary>The outcome of a run.</summary>
-public sealed record TrainingSummary(TrainingState State, string FinalModelPath, double FinalValidBleu, string FinalModelKind);
+public sealed record TrainingSummary(TrainingState State, string FinalModelPath, double FinalValidBleu, string FinalModelKind)
+{
+    /// <summary>Validation NLL per token of the final model.</summary>
+    public double FinalValidNll { get; init; } = double.NaN;
+}
 
 /// <summary>
 /// Trains a translation model end to end: reads the parallel text, trains (or reloads) the subword
@@ -100,7 +104,7 @@ public sealed class Trainer
 
         state = TrainEpochs(model, step, batcher, validator, tokenizer, state, cancel);
         if (cancel.IsCancellationRequested) return new TrainingSummary(state, _run.LatestCheckpoint() ?? "", double.NaN, "interrupted");
-        return Finish(model, tokenizer, validator, state);
+        return Finish(model, step, tokenizer, validator, state);
     }
 
     private TrainingState TrainEpochs(ITrainableModel model, TrainStep step, TokenBatcher batcher, Validator validator,
@@ -149,7 +153,7 @@ public sealed class Trainer
             SaveCheckpoint(model, step, state);
             if (_options.Patience > 0 && state.BadValidations >= _options.Patience)
             {
-                _observer.OnMessage($"Early stopping: no better validation BLEU for {_options.Patience} epochs.");
+                _observer.OnMessage($"Early stopping: no better validation {SelectionName} for {_options.Patience} epochs.");
                 break;
             }
         }
@@ -161,7 +165,7 @@ public sealed class Trainer
         var (loss, nll) = validator.Loss(step.Network);
         _observer.OnValidationStart(validator.Sentences);
         var (bleu, chrf, _) = validator.Score(model, tokenizer, ValidDecode, new Progress(_observer));
-        bool best = bleu > state.BestBleu;
+        bool best = _options.SelectBy == ModelSelection.Nll ? nll < state.BestNll : bleu > state.BestBleu;
         long stepNumber = step.Step;
         double lr = step.Schedule.LearningRate(Math.Max(1, stepNumber));
         var record = new ValidationRecord(state.Epoch, stepNumber, trainLoss, loss, nll, bleu, chrf, Elapsed, lr);
@@ -173,38 +177,48 @@ public sealed class Trainer
         {
             History = [.. state.History, record],
             BestBleu = best ? bleu : state.BestBleu,
+            BestNll = best ? nll : state.BestNll,
             BestEpoch = best ? state.Epoch : state.BestEpoch,
             BadValidations = best ? 0 : state.BadValidations + 1,
             ElapsedSeconds = Elapsed,
         };
     }
 
-    private TrainingSummary Finish(ITrainableModel model, SubwordTokenizer tokenizer, Validator validator, TrainingState state)
+    private TrainingSummary Finish(ITrainableModel model, TrainStep step, SubwordTokenizer tokenizer, Validator validator, TrainingState state)
     {
         var files = _run.Checkpoints().TakeLast(_options.AverageLast).Select(d => Path.Combine(d, Checkpoint.ModelFileName)).ToList();
-        double bestBleu = state.BestBleu;
+        var best = (Bleu: state.BestBleu, Nll: state.BestNll);
         string kind = "best";
-        if (!File.Exists(_run.BestModelPath)) { ModelFile.Save(model, _run.BestModelPath); bestBleu = validator.Score(model, tokenizer, ValidDecode).Bleu; }
+        if (!File.Exists(_run.BestModelPath))
+        {
+            ModelFile.Save(model, _run.BestModelPath);
+            best = (validator.Score(model, tokenizer, ValidDecode).Bleu, validator.Loss(step.Network).Nll);
+        }
         IO.DurableFile.Copy(_run.BestModelPath, _run.FinalModelPath);
-        double finalBleu = bestBleu;
+        var final = best;
         if (_options.AverageLast > 1 && files.Count > 1)
         {
-            CheckpointAveraging.Average(files, model);
+            CheckpointAveraging.Average(files, model);    // the training network computes with the model's weights, now the average
             _observer.OnValidationStart(validator.Sentences);
-            double averaged = validator.Score(model, tokenizer, ValidDecode, new Progress(_observer)).Bleu;
-            _observer.OnMessage($"Average of the last {files.Count} checkpoints: validation BLEU {averaged:F2} (best single: {bestBleu:F2}).");
-            if (averaged >= bestBleu)
+            var averaged = (validator.Score(model, tokenizer, ValidDecode, new Progress(_observer)).Bleu, validator.Loss(step.Network).Nll);
+            bool byNll = _options.SelectBy == ModelSelection.Nll;
+            _observer.OnMessage(byNll
+                ? $"Average of the last {files.Count} checkpoints: validation NLL {averaged.Item2:F4}, BLEU {averaged.Item1:F2} (best single: NLL {best.Nll:F4}, BLEU {best.Bleu:F2})."
+                : $"Average of the last {files.Count} checkpoints: validation BLEU {averaged.Item1:F2} (best single: {best.Bleu:F2}).");
+            if (byNll ? averaged.Item2 <= best.Nll : averaged.Item1 >= best.Bleu)
             {
                 ModelFile.Save(model, _run.FinalModelPath);
-                (finalBleu, kind) = (averaged, $"average of {files.Count}");
+                (final, kind) = (averaged, $"average of {files.Count}");
             }
         }
         state = state with { Finished = true, ElapsedSeconds = Elapsed };
         if (_run.LatestCheckpoint() is { } latest)
             Checkpoint.SaveState(latest, state);
-        _run.AppendMetrics(new { final_model = kind, final_valid_bleu = finalBleu, elapsed_seconds = Elapsed });
-        return new TrainingSummary(state, _run.FinalModelPath, finalBleu, kind);
+        _run.AppendMetrics(new { final_model = kind, final_valid_bleu = final.Bleu, final_valid_nll = final.Nll, selected_by = SelectionName, elapsed_seconds = Elapsed });
+        return new TrainingSummary(state, _run.FinalModelPath, final.Bleu, kind) { FinalValidNll = final.Nll };
     }
+
+    private string SelectionName => _options.SelectBy == ModelSelection.Nll ? "NLL" : "BLEU";
 
     private DecodeOptions ValidDecode => DecodeOptions.Beam(_options.ValidBeam, _options.ValidLengthPenalty);
 

@@ -5,6 +5,12 @@ namespace Sharpformer.Training;
 /// <summary>What a model is for: it maps a source sentence to its translation, or a message to an answer.</summary>
 public enum ModelTask { Translation, Chat }
 
+/// <summary>
+/// What picks the best checkpoint, early stopping and averaged-versus-best: validation BLEU (higher is better), or
+/// validation NLL per token (lower is better) where BLEU says little, as for open-domain chat answers.
+/// </summary>
+public enum ModelSelection { Bleu, Nll }
+
 /// <summary>Everything a training run needs: data, vocabulary, model, optimisation, schedule of checkpoints.</summary>
 public sealed record TrainingOptions
 {
@@ -62,8 +68,11 @@ public sealed record TrainingOptions
     /// <summary>Wall-clock budget in minutes for the whole run, tokenizer included (0 = none).</summary>
     public double MaxMinutes { get; init; }
 
-    /// <summary>Stop after this many validations without a better validation BLEU (0 = never).</summary>
+    /// <summary>Stop after this many validations without a better validation score (<see cref="SelectBy"/>; 0 = never).</summary>
     public int Patience { get; init; }
+
+    /// <summary>The validation score that picks the best checkpoint and the final model.</summary>
+    public ModelSelection SelectBy { get; init; } = ModelSelection.Bleu;
 
     /// <summary>Save a checkpoint every this many steps, besides the end of each epoch (0 = only per epoch).</summary>
     public int CheckpointEverySteps { get; init; }

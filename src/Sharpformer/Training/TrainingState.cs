@@ -23,7 +23,11 @@ public sealed record TrainingState
     /// <summary>Wall-clock seconds spent so far (tokenizer, training, validation).</summary>
     public double ElapsedSeconds { get; init; }
 
+    /// <summary>Validation BLEU of the best checkpoint so far.</summary>
     public double BestBleu { get; init; } = -1;
+
+    /// <summary>Validation NLL per token of the best checkpoint so far (the best one by <see cref="TrainingOptions.SelectBy"/>).</summary>
+    public double BestNll { get; init; } = double.MaxValue;
     public int BestEpoch { get; init; } = -1;
 
     /// <summary>Validations in a row without a new best (early stopping).</summary>

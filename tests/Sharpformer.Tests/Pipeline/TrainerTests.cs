@@ -47,6 +47,34 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Selection_by_validation_nll_keeps_the_lowest_nll_checkpoint_and_reports_the_final_models_own_nll()
+    {
+        using var tiny = new TinyRun(trainPairs: 200, validPairs: 20);
+        var options = tiny.Options(epochs: 4) with { SelectBy = ModelSelection.Nll, AverageLast = 2, KeepCheckpoints = 4 };
+        var run = new RunDirectory(tiny.RunDir());
+        var summary = new Trainer(run, options).Run(resume: false);
+
+        var history = summary.State.History;
+        var lowest = history.MinBy(h => h.ValidNll)!;
+        var highestBleu = history.MaxBy(h => h.ValidBleu)!;   // the first of equals: what selection by BLEU would keep
+        Assert.True(lowest.Epoch != highestBleu.Epoch, "this recipe must tell the two criteria apart");
+        Assert.Equal(lowest.Epoch, summary.State.BestEpoch);
+        Assert.Equal(lowest.ValidNll, summary.State.BestNll);
+        string checkpoint = run.Checkpoints().Single(d => Checkpoint.LoadState(d).Step == lowest.Step);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(checkpoint, Checkpoint.ModelFileName)), File.ReadAllBytes(run.BestModelPath));
+
+        // The reported NLL is the final model's own, measured again by teacher forcing through the decoding contract;
+        // an average is kept only when it is no worse than the best single checkpoint.
+        using var translator = Sharpformer.Inference.Translator.Load(run.Root);
+        var sources = File.ReadAllLines(tiny.File("val.de")).Select(l => translator.Tokenizer.Encode(l, addBos: false, addEos: true)).ToArray();
+        var targets = File.ReadAllLines(tiny.File("val.en")).Select(l => translator.Tokenizer.Encode(l)).ToArray();
+        double nll = Math.Log(Sharpformer.Inference.TeacherForcing.Perplexity(Sharpformer.Inference.TeacherForcing.Score(translator.Model, sources, targets)));
+        Assert.Equal(nll, summary.FinalValidNll, 4);
+        Assert.True(summary.FinalValidNll <= lowest.ValidNll + 1e-12, $"final NLL {summary.FinalValidNll} above the best checkpoint's {lowest.ValidNll}");
+        Assert.Contains("\"selected_by\":\"NLL\"", File.ReadLines(run.MetricsPath).Last());
+    }
+
+    [Fact]
     public void A_finished_run_refuses_to_be_overwritten_without_resume()
     {
         using var tiny = new TinyRun(trainPairs: 100, validPairs: 10);

@@ -44,10 +44,12 @@ public sealed class KoreanPresetTests
         Assert.Equal(chat.TestLengthPenalty, decoding.Search.LengthPenalty);
         Assert.Equal(chat.TestNoRepeatNGram, decoding.Search.NoRepeatNGramSize);
         Assert.True(decoding.Search.BeamSize > 1 && decoding.Search.NoRepeatNGramSize > 0);
+        Assert.Equal(ModelSelection.Nll, chat.SelectBy);            // greedy BLEU of chat answers is noise near 0
 
         var tatoeba = Presets.Get("tatoeba-ko-en", TestPaths.DataDir);
         Assert.Equal(ModelTask.Translation, tatoeba.Task);
         Assert.Equal(0, Translator.RecipeDefaults(tatoeba).Search.NoRepeatNGramSize);
+        Assert.Equal(ModelSelection.Bleu, tatoeba.SelectBy);
     }
 
     [Fact]
@@ -63,5 +65,6 @@ public sealed class KoreanPresetTests
         Assert.Equal((transformer.VocabSize, transformer.BatchTokens, transformer.MaxMinutes), (rnn.VocabSize, rnn.BatchTokens, rnn.MaxMinutes));
         Assert.Equal(Translator.RecipeDefaults(transformer), Translator.RecipeDefaults(rnn));
         Assert.Equal(1f, rnn.Optimizer.ClipNorm);
+        Assert.Equal(transformer.SelectBy, rnn.SelectBy);
     }
 }
