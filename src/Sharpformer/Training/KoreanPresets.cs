@@ -68,7 +68,9 @@ internal static class KoreanPresets
             DModel = 256, Heads = 4, DFf = 1024, EncoderLayers = 3, DecoderLayers = 3,
             Dropout = 0.3f, AttentionDropout = 0.1f, ActivationDropout = 0.1f, Activation = Activation.Relu,
         },
-        Optimizer = new OptimizerSettings { LabelSmoothing = 0.2f, Warmup = 400, LrFactor = 1.0 },
+        // Peak learning rate ≈ 1.25e-3 (factor 0.4): at 3.1e-3 (factor 1) the model answered "I'm sorry." to
+        // most sentences (validation BLEU 2.0; with 0.4, 11–12).
+        Optimizer = new OptimizerSettings { LabelSmoothing = 0.2f, Warmup = 400, LrFactor = 0.4 },
         BatchTokens = 1000,
         Epochs = 100,
         MaxMinutes = 20,
