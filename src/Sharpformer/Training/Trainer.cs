@@ -165,7 +165,7 @@ public sealed class Trainer
         var (loss, nll) = validator.Loss(step.Network);
         _observer.OnValidationStart(validator.Sentences);
         var (bleu, chrf, _) = validator.Score(model, tokenizer, ValidDecode, new Progress(_observer));
-        bool best = _options.SelectBy == ModelSelection.Nll ? nll < state.BestNll : bleu > state.BestBleu;
+        bool best = Beats((bleu, nll), (state.BestBleu, state.BestNll), orTies: false);
         long stepNumber = step.Step;
         double lr = step.Schedule.LearningRate(Math.Max(1, stepNumber));
         var record = new ValidationRecord(state.Epoch, stepNumber, trainLoss, loss, nll, bleu, chrf, Elapsed, lr);
@@ -200,12 +200,11 @@ public sealed class Trainer
         {
             CheckpointAveraging.Average(files, model);    // the training network computes with the model's weights, now the average
             _observer.OnValidationStart(validator.Sentences);
-            var averaged = (validator.Score(model, tokenizer, ValidDecode, new Progress(_observer)).Bleu, validator.Loss(step.Network).Nll);
-            bool byNll = _options.SelectBy == ModelSelection.Nll;
-            _observer.OnMessage(byNll
-                ? $"Average of the last {files.Count} checkpoints: validation NLL {averaged.Item2:F4}, BLEU {averaged.Item1:F2} (best single: NLL {best.Nll:F4}, BLEU {best.Bleu:F2})."
-                : $"Average of the last {files.Count} checkpoints: validation BLEU {averaged.Item1:F2} (best single: {best.Bleu:F2}).");
-            if (byNll ? averaged.Item2 <= best.Nll : averaged.Item1 >= best.Bleu)
+            var averaged = (Bleu: validator.Score(model, tokenizer, ValidDecode, new Progress(_observer)).Bleu, Nll: validator.Loss(step.Network).Nll);
+            _observer.OnMessage(_options.SelectBy == ModelSelection.Nll
+                ? $"Average of the last {files.Count} checkpoints: validation NLL {averaged.Nll:F4}, BLEU {averaged.Bleu:F2} (best single: NLL {best.Nll:F4}, BLEU {best.Bleu:F2})."
+                : $"Average of the last {files.Count} checkpoints: validation BLEU {averaged.Bleu:F2} (best single: {best.Bleu:F2}).");
+            if (Beats(averaged, best, orTies: true))
             {
                 ModelFile.Save(model, _run.FinalModelPath);
                 (final, kind) = (averaged, $"average of {files.Count}");
@@ -217,6 +216,11 @@ public sealed class Trainer
         _run.AppendMetrics(new { final_model = kind, final_valid_bleu = final.Bleu, final_valid_nll = final.Nll, selected_by = SelectionName, elapsed_seconds = Elapsed });
         return new TrainingSummary(state, _run.FinalModelPath, final.Bleu, kind) { FinalValidNll = final.Nll };
     }
+
+    /// <summary>Whether <paramref name="candidate"/> is better than <paramref name="incumbent"/> by <see cref="TrainingOptions.SelectBy"/>.</summary>
+    private bool Beats((double Bleu, double Nll) candidate, (double Bleu, double Nll) incumbent, bool orTies) => _options.SelectBy == ModelSelection.Nll
+        ? candidate.Nll < incumbent.Nll || orTies && candidate.Nll == incumbent.Nll
+        : candidate.Bleu > incumbent.Bleu || orTies && candidate.Bleu == incumbent.Bleu;
 
     private string SelectionName => _options.SelectBy == ModelSelection.Nll ? "NLL" : "BLEU";
 
