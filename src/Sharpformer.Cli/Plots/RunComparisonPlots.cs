@@ -102,7 +102,7 @@ public static class RunComparisonPlots
             }
             end = Math.Max(end, summary.Minutes);
         }
-        Finish(plots[0], end, top, "validation BLEU", "Validation BLEU after each epoch (diamonds: the final model), against wall-clock time", Alignment.UpperLeft);
+        Finish(plots[0], end, top, "validation BLEU", "Validation BLEU after each epoch (diamonds: the final model), against wall-clock time", Alignment.LowerRight);
         Finish(plots[1], end, fastest, "target tokens trained per second", "Training throughput (each logging interval)", Alignment.LowerRight);
         return multiplot;
     }
