@@ -27,13 +27,14 @@ public sealed class TrainStep
     private readonly LabelSmoothedCrossEntropy _loss;
     private readonly GradientNorm _norm;
 
-    public TrainStep(ITrainableModel model, OptimizerSettings settings, ulong seed)
+    /// <param name="cooldownStart">With <paramref name="cooldownEnd"/>: the rate falls linearly from this step to zero at that one (<see cref="NoamSchedule"/>; 0, 0 = the paper's schedule).</param>
+    public TrainStep(ITrainableModel model, OptimizerSettings settings, ulong seed, long cooldownStart = 0, long cooldownEnd = 0)
     {
         Model = model;
         Network = model.CreateWorkspace();
         Settings = settings;
         _loss = new LabelSmoothedCrossEntropy(settings.LabelSmoothing, model.Tokens.PadId);
-        Schedule = new NoamSchedule(model.Config.ScheduleWidth, settings.Warmup, settings.LrFactor);
+        Schedule = new NoamSchedule(model.Config.ScheduleWidth, settings.Warmup, settings.LrFactor) { CooldownStart = cooldownStart, CooldownEnd = cooldownEnd };
         Optimizer = new Adam(model.Parameters, settings.Beta1, settings.Beta2, settings.AdamEps);
         _norm = new GradientNorm(model.Parameters);
         Context = new ForwardContext { Training = true, Seed = seed };

@@ -65,6 +65,12 @@ public sealed record TrainingOptions
 
     public int Epochs { get; init; } = 20;
 
+    /// <summary>
+    /// The last this many of <see cref="Epochs"/> bring the learning rate linearly down to zero, reached at the end
+    /// of the last epoch (0 = the paper's schedule throughout). Pair it with an epoch count that fits the time budget.
+    /// </summary>
+    public int CooldownEpochs { get; init; }
+
     /// <summary>Wall-clock budget in minutes for the whole run, tokenizer included (0 = none).</summary>
     public double MaxMinutes { get; init; }
 

@@ -32,6 +32,35 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void A_cooldown_brings_the_rate_down_linearly_over_the_last_epochs_and_a_run_resumed_inside_it_ends_bit_identical()
+    {
+        using var tiny = new TinyRun();
+        var options = tiny.Options(epochs: 3) with { LogEvery = 1, CooldownEpochs = 2 };
+        var rates = new RateLog();
+        var a = new RunDirectory(tiny.RunDir("a"));
+        var summaryA = new Trainer(a, options, rates).Run(resume: false);
+
+        int perEpoch = rates.Reports[0].BatchesInEpoch;
+        long start = perEpoch, end = 3L * perEpoch;       // the paper's rate for epoch 1, then down to the last step of epoch 3
+        Assert.Equal(end, summaryA.State.Step);
+        Assert.Equal(Enumerable.Range(1, (int)end).Select(i => (long)i), rates.Reports.Select(r => r.Step));
+        var paper = new NoamSchedule(DModel: 16, Warmup: 20);
+        foreach (var r in rates.Reports)
+        {
+            double expected = r.Step <= start ? paper.LearningRate(r.Step) : paper.LearningRate(start) * (end + 1 - r.Step) / (end + 1 - start);
+            Assert.Equal(expected, r.LearningRate, 1e-15);
+        }
+        Assert.True(rates.Reports[^1].LearningRate > 0);
+
+        var b = new RunDirectory(tiny.RunDir("b"));
+        using var cancel = new CancellationTokenSource();
+        new Trainer(b, options, new CancelAtStep(start + 3, cancel)).Run(resume: false, cancel.Token);
+        var summaryB = new Trainer(b, b.LoadOptions()).Run(resume: true);
+        Assert.Equal(end, summaryB.State.Step);
+        Assert.Equal(File.ReadAllBytes(a.FinalModelPath), File.ReadAllBytes(b.FinalModelPath));
+    }
+
+    [Fact]
     public void A_run_saves_tokenizer_checkpoints_best_and_final_model_that_reload()
     {
         using var tiny = new TinyRun();
@@ -116,6 +145,12 @@ public sealed class TrainerTests
         var bad = options with { Columns = "german,french" };
         var e = Assert.Throws<UserInputException>(() => new Trainer(new RunDirectory(tiny.RunDir("bad")), bad).Run(resume: false));
         Assert.Contains("french", e.Message);
+    }
+
+    private sealed class RateLog : ITrainingObserver
+    {
+        public List<StepReport> Reports { get; } = [];
+        public void OnStep(StepReport report) => Reports.Add(report);
     }
 
     private sealed class CancelAtStep(long step, CancellationTokenSource cancel) : ITrainingObserver

@@ -106,6 +106,26 @@ public sealed class OptimizerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => scaled.LearningRate(0));
     }
 
+    [Fact]
+    public void A_cooldown_follows_the_paper_to_its_start_then_falls_linearly_to_zero_after_its_end()
+    {
+        var paper = new NoamSchedule(DModel: 64, Warmup: 100, Factor: 2.0);
+        var cooled = paper with { CooldownStart = 400, CooldownEnd = 799 };
+        for (int k = 1; k <= 400; k += 37) Assert.Equal(paper.LearningRate(k), cooled.LearningRate(k), 1e-15);
+        // from lr(400) = 2/(8·20) = 0.0125 down in 400 equal steps of 0.0125/400
+        Assert.Equal(0.0125, cooled.LearningRate(400), 1e-15);
+        Assert.Equal(0.0125 * 399 / 400, cooled.LearningRate(401), 1e-15);
+        Assert.Equal(0.0125 * 200 / 400, cooled.LearningRate(600), 1e-15);
+        Assert.Equal(0.0125 / 400, cooled.LearningRate(799), 1e-15);
+        Assert.Equal(0.0, cooled.LearningRate(800));
+        Assert.Equal(0.0, cooled.LearningRate(5000));
+        Assert.True(cooled.LearningRate(600) < paper.LearningRate(600));
+
+        // a cool-down that starts at step 0 falls from the first step's rate
+        var fromStart = paper with { CooldownStart = 0, CooldownEnd = 9 };
+        Assert.Equal(paper.LearningRate(1) * 9 / 10, fromStart.LearningRate(1), 1e-18);
+    }
+
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
     {
         public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
