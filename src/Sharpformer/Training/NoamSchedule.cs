@@ -6,10 +6,10 @@ namespace Sharpformer.Training;
 /// optionally ending in a linear cool-down to zero (<see cref="CooldownStart"/>, <see cref="CooldownEnd"/>).
 /// </summary>
 /// <remarks>
-/// The inverse square root never reaches zero, so a run cut by its budget ends on a rate that still moves
-/// the weights by about as much as the last hour did. A training run of known length does better when the
-/// rate falls to zero at its end (Li et al. 2020, "Budgeted training"): the last steps settle the weights
-/// instead of adding noise to them.
+/// The inverse square root never reaches zero, so a run cut by its budget ends on a rate that is still a
+/// large part of its peak (a third of it after eight times the warm-up). A training run of known length does
+/// better when the rate falls to zero at its end (Li et al. 2020, "Budgeted training"): the last steps settle
+/// the weights instead of adding noise to them.
 /// </remarks>
 public sealed record NoamSchedule(int DModel, int Warmup, double Factor = 1.0)
 {

@@ -27,7 +27,7 @@ public sealed class TrainStep
     private readonly LabelSmoothedCrossEntropy _loss;
     private readonly GradientNorm _norm;
 
-    /// <param name="cooldownStart">With <paramref name="cooldownEnd"/>: the rate falls linearly from this step to zero at that one (<see cref="NoamSchedule"/>; 0, 0 = the paper's schedule).</param>
+    /// <param name="cooldownStart">With <paramref name="cooldownEnd"/>: after this step the rate falls linearly, to its smallest positive value at that one and zero after it (<see cref="NoamSchedule"/>; 0, 0 = the paper's schedule).</param>
     public TrainStep(ITrainableModel model, OptimizerSettings settings, ulong seed, long cooldownStart = 0, long cooldownEnd = 0)
     {
         Model = model;
