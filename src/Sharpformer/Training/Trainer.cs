@@ -92,8 +92,9 @@ public sealed class Trainer
         var model = config.CreateModel();
         model.Initialize(_options.Seed);
         // the cool-down ends with the last batch of the last epoch; the batch count is fixed by the data, so a resumed run keeps the curve
-        long cooldownEnd = _options.CooldownEpochs > 0 ? (long)_options.Epochs * batcher.BatchCount : 0;
-        long cooldownStart = _options.CooldownEpochs > 0 ? (long)(_options.Epochs - _options.CooldownEpochs) * batcher.BatchCount : 0;
+        var (cooldownStart, cooldownEnd) = _options.CooldownEpochs > 0
+            ? ((long)(_options.Epochs - _options.CooldownEpochs) * batcher.BatchCount, (long)_options.Epochs * batcher.BatchCount)
+            : (0L, 0L);
         var step = new TrainStep(model, _options.Optimizer, (ulong)_options.Seed, cooldownStart, cooldownEnd);
         var state = new TrainingState();
         if (checkpoint != null)
