@@ -45,9 +45,12 @@ public sealed class TrainStep
     /// <summary>The network this step trains through: its activations live here, its weights are the model's.</summary>
     public ITrainingNetwork Network { get; }
     public OptimizerSettings Settings { get; }
-    public NoamSchedule Schedule { get; }
+    public NoamSchedule Schedule { get; private set; }
     public Adam Optimizer { get; }
     public ForwardContext Context { get; }
+
+    /// <summary>Places the schedule's cool-down (as the constructor does): for a resumed run, or one whose epochs were refitted before the cool-down began.</summary>
+    public void PlanCooldown(long start, long end) => Schedule = Schedule with { CooldownStart = start, CooldownEnd = end };
 
     /// <summary>Steps taken so far.</summary>
     public long Step => Optimizer.Step;

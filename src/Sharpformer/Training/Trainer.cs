@@ -26,7 +26,8 @@ public sealed class Trainer
     private readonly RunDirectory _run;
     private readonly TrainingOptions _options;
     private readonly ITrainingObserver _observer;
-    private readonly Stopwatch _clock = new();
+    private readonly TimeProvider _time;
+    private long _started;
     private AttentionRecorder? _recorder;
     private double _elapsedBefore;
 
@@ -34,14 +35,16 @@ public sealed class Trainer
     public Trainer(string outputDirectory, TrainingOptions options, ITrainingObserver? observer = null)
         : this(new RunDirectory(outputDirectory), options, observer) { }
 
-    public Trainer(RunDirectory run, TrainingOptions options, ITrainingObserver? observer = null)
+    /// <param name="time">The clock of the time budget (the system's unless a test needs another).</param>
+    public Trainer(RunDirectory run, TrainingOptions options, ITrainingObserver? observer = null, TimeProvider? time = null)
     {
         _run = run;
         _options = options;
         _observer = observer ?? SilentObserver.Instance;
+        _time = time ?? TimeProvider.System;
     }
 
-    private double Elapsed => _elapsedBefore + _clock.Elapsed.TotalSeconds;
+    private double Elapsed => _elapsedBefore + _time.GetElapsedTime(_started).TotalSeconds;
 
     /// <summary>
     /// Trains to the end of the recipe (epochs, time budget or early stopping) and writes the final model;
@@ -51,7 +54,7 @@ public sealed class Trainer
     {
         OptionsCheck.Validate(_options);                  // every field, and the memory estimate, before anything is read, written or allocated
         _run.CheckBeforeTraining(resume);                 // nobody else's files in the way, the folder writable
-        _clock.Start();
+        _started = _time.GetTimestamp();
         if (_options.Threads > 0) ComputePool.Threads = _options.Threads;
         foreach (string cleaned in _run.CleanStale()) _observer.OnMessage(cleaned);
         string? checkpoint = null;
@@ -76,7 +79,7 @@ public sealed class Trainer
             catch (UserInputException e) when (e.Field == null) { throw UserInputException.ForField(nameof(_options.VocabSize), e.Message); }
             _run.SaveOptions(_options);                   // first: a folder holding run.json is recognisably a run
             tokenizer.Save(_run.TokenizerDir);
-            _observer.OnMessage($"Trained a joint subword vocabulary of {tokenizer.VocabSize:N0} pieces in {_clock.Elapsed.TotalSeconds:F1} s.");
+            _observer.OnMessage($"Trained a joint subword vocabulary of {tokenizer.VocabSize:N0} pieces in {_time.GetElapsedTime(_started).TotalSeconds:F1} s.");
         }
 
         var config = _options.Model.WithTokens(new TokenSpec(tokenizer.VocabSize, SubwordTokenizer.PadId, SubwordTokenizer.BosId, SubwordTokenizer.EosId));
@@ -91,11 +94,7 @@ public sealed class Trainer
 
         var model = config.CreateModel();
         model.Initialize(_options.Seed);
-        // the cool-down ends with the last batch of the last epoch; the batch count is fixed by the data, so a resumed run keeps the curve
-        var (cooldownStart, cooldownEnd) = _options.CooldownEpochs > 0
-            ? ((long)(_options.Epochs - _options.CooldownEpochs) * batcher.BatchCount, (long)_options.Epochs * batcher.BatchCount)
-            : (0L, 0L);
-        var step = new TrainStep(model, _options.Optimizer, (ulong)_options.Seed, cooldownStart, cooldownEnd);
+        var step = new TrainStep(model, _options.Optimizer, (ulong)_options.Seed);
         var state = new TrainingState();
         if (checkpoint != null)
         {
@@ -103,6 +102,7 @@ public sealed class Trainer
             _elapsedBefore = state.ElapsedSeconds;
             _observer.OnMessage($"Resumed from {Path.GetFileName(checkpoint)}: epoch {state.Epoch + 1}, batch {state.Position}, step {state.Step}.");
         }
+        PlanCooldown(step, batcher, state);
         _recorder = AttentionRecorder.Start(_run, _options, model, tokenizer, valid, state);
         _observer.OnMessage($"Model: {model.Architecture}, {model.Parameters.Sum(p => (long)p.Length):N0} parameters; {batcher.BatchCount:N0} batches per epoch; {ComputePool.Threads} threads.");
 
@@ -116,7 +116,7 @@ public sealed class Trainer
     {
         double budget = _options.MaxMinutes > 0 ? _options.MaxMinutes * 60 : double.PositiveInfinity;
         var guard = new NonFiniteGuard(_options.MaxNonFiniteSteps);
-        for (int epoch = state.Epoch; epoch < _options.Epochs; epoch++)
+        for (int epoch = state.Epoch; epoch < Planned(state); epoch++)
         {
             _observer.OnEpochStart(epoch, batcher.BatchCount, state.Position);
             double lossSum = 0, epochLoss = 0;
@@ -154,6 +154,7 @@ public sealed class Trainer
                     SaveCheckpoint(model, step, state);
             }
             state = Validate(model, step, tokenizer, validator, state with { Epoch = epoch + 1, Position = 0 }, epochLoss / Math.Max(1, epochTokens));
+            state = FitToBudget(step, batcher, state, budget);
             SaveCheckpoint(model, step, state);
             if (_options.Patience > 0 && state.BadValidations >= _options.Patience)
             {
@@ -161,6 +162,28 @@ public sealed class Trainer
                 break;
             }
         }
+        return state;
+    }
+
+    /// <summary>The epochs this run trains: the options' (a resumed run may be given more), or fewer once fitted to the budget.</summary>
+    private int Planned(TrainingState state) => state.PlannedEpochs > 0 ? Math.Min(state.PlannedEpochs, _options.Epochs) : _options.Epochs;
+
+    // the cool-down ends with the last batch of the last planned epoch; the batch count is fixed by the data, so a resumed run keeps the curve
+    private void PlanCooldown(TrainStep step, TokenBatcher batcher, TrainingState state)
+    {
+        if (_options.CooldownEpochs > 0)
+            step.PlanCooldown((long)(Planned(state) - _options.CooldownEpochs) * batcher.BatchCount, (long)Planned(state) * batcher.BatchCount);
+    }
+
+    private TrainingState FitToBudget(TrainStep step, TokenBatcher batcher, TrainingState state, double budget)
+    {
+        int planned = Planned(state);
+        int fitted = EpochBudget.Fit(planned, _options.CooldownEpochs, state.History.Select(h => h.ElapsedSeconds).ToList(), budget);
+        if (fitted == planned) return state;
+        state = state with { PlannedEpochs = fitted };
+        PlanCooldown(step, batcher, state);
+        _observer.OnMessage($"{fitted} of the {_options.Epochs} epochs fit the {_options.MaxMinutes:0.##}-minute budget at this pace; " +
+                            $"the cool-down will run over epochs {fitted - _options.CooldownEpochs + 1}–{fitted}.");
         return state;
     }
 

@@ -67,7 +67,9 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// The last this many of <see cref="Epochs"/> bring the learning rate linearly down to zero, reached at the end
-    /// of the last epoch (0 = the paper's schedule throughout). Pair it with an epoch count that fits the time budget.
+    /// of the last epoch (0 = the paper's schedule throughout); fewer than <see cref="Epochs"/>, so that the rate has
+    /// warmed up before it falls. With a time budget (<see cref="MaxMinutes"/>), a host too slow for all the epochs
+    /// trains fewer, so that the cool-down still ends inside the budget (<see cref="EpochBudget"/>).
     /// </summary>
     public int CooldownEpochs { get; init; }
 

@@ -20,6 +20,9 @@ public sealed record TrainingState
     /// <summary>The next batch position within the epoch's order.</summary>
     public int Position { get; init; }
 
+    /// <summary>The epochs the run trains once they were fitted to its time budget (<see cref="EpochBudget"/>); 0 = the options' epochs.</summary>
+    public int PlannedEpochs { get; init; }
+
     /// <summary>Wall-clock seconds spent so far (tokenizer, training, validation).</summary>
     public double ElapsedSeconds { get; init; }
 

@@ -61,6 +61,41 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void On_a_host_too_slow_for_its_epochs_a_cooldown_run_trains_the_epochs_that_fit_its_budget_and_resumes_that_plan()
+    {
+        using var tiny = new TinyRun();
+        long perEpoch = new Trainer(new RunDirectory(tiny.RunDir("probe")), tiny.Options(epochs: 1)).Run().State.Step;
+        // every step takes one second on this clock, validation none: an epoch is perEpoch seconds, and 4.5 epochs fit the budget
+        var options = tiny.Options(epochs: 6) with { LogEvery = 1, CooldownEpochs = 2, MaxMinutes = 4.5 * perEpoch / 60.0 };
+        var clock = new StepClock();
+        var rates = new RateLog();
+        var a = new RunDirectory(tiny.RunDir("a"));
+        var summaryA = new Trainer(a, options, new Both(clock, rates), clock).Run();
+
+        // after epoch 2, at a pace of perEpoch s: (4.5 − 2)·0.97 = 2.4 more epochs fit, so 4, cooling over epochs 3–4
+        Assert.Equal(4, summaryA.State.History.Count);
+        Assert.Equal(4, summaryA.State.PlannedEpochs);
+        long start = 2 * perEpoch, end = 4 * perEpoch;
+        Assert.Equal(end, summaryA.State.Step);
+        Assert.Contains(rates.Messages, m => m.StartsWith("4 of the 6 epochs fit", StringComparison.Ordinal));
+        var paper = new NoamSchedule(DModel: 16, Warmup: 20);
+        foreach (var r in rates.Reports)
+        {
+            double expected = r.Step <= start ? paper.LearningRate(r.Step) : paper.LearningRate(start) * (end + 1 - r.Step) / (end + 1 - start);
+            Assert.Equal(expected, r.LearningRate, 1e-15);
+        }
+
+        // resumed on the system clock inside the cool-down: the plan comes from the checkpoint, not from the options' 6 epochs
+        var b = new RunDirectory(tiny.RunDir("b"));
+        using var cancel = new CancellationTokenSource();
+        var clockB = new StepClock();
+        new Trainer(b, options, new Both(clockB, new CancelAtStep(start + 3, cancel)), clockB).Run(resume: false, cancel.Token);
+        var summaryB = new Trainer(b, b.LoadOptions()).Run(resume: true);
+        Assert.Equal(end, summaryB.State.Step);
+        Assert.Equal(File.ReadAllBytes(a.FinalModelPath), File.ReadAllBytes(b.FinalModelPath));
+    }
+
+    [Fact]
     public void A_run_saves_tokenizer_checkpoints_best_and_final_model_that_reload()
     {
         using var tiny = new TinyRun();
@@ -150,7 +185,24 @@ public sealed class TrainerTests
     private sealed class RateLog : ITrainingObserver
     {
         public List<StepReport> Reports { get; } = [];
+        public List<string> Messages { get; } = [];
         public void OnStep(StepReport report) => Reports.Add(report);
+        public void OnMessage(string message) => Messages.Add(message);
+    }
+
+    /// <summary>A clock on which every training step takes one second and nothing else takes any time (steps must be logged every step).</summary>
+    private sealed class StepClock : TimeProvider, ITrainingObserver
+    {
+        private long _ticks;
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+        public override long GetTimestamp() => _ticks;
+        public void OnStep(StepReport report) => _ticks += TimeSpan.TicksPerSecond;
+    }
+
+    private sealed class Both(ITrainingObserver first, ITrainingObserver second) : ITrainingObserver
+    {
+        public void OnMessage(string message) { first.OnMessage(message); second.OnMessage(message); }
+        public void OnStep(StepReport report) { first.OnStep(report); second.OnStep(report); }
     }
 
     private sealed class CancelAtStep(long step, CancellationTokenSource cancel) : ITrainingObserver

@@ -55,6 +55,7 @@ public sealed class TrainOptionValidationTests : IDisposable
         { "--patience", "-1", "--patience" },
         { "--cooldown-epochs", "-1", "--cooldown-epochs" },
         { "--cooldown-epochs", "2", "--cooldown-epochs" },  // more than the run's 1 epoch
+        { "--cooldown-epochs", "1", "--cooldown-epochs" },  // all of it: no epoch at the full rate
         { "--average-last", "0", "--average-last" },
         { "--keep-checkpoints", "0", "--keep-checkpoints" },
         { "--checkpoint-every", "-1", "--checkpoint-every" },
