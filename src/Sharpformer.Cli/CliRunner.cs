@@ -42,7 +42,7 @@ public static class CliRunner
         ["Model.Cell"] = "--cell", ["Model.EmbeddingSize"] = "--embedding-size", ["Model.HiddenSize"] = "--hidden", ["Model.Layers"] = "--layers",
         ["Model.Bidirectional"] = "--bidirectional", ["Model.AttentionSize"] = "--attention-size",
         ["Optimizer.LabelSmoothing"] = "--label-smoothing", ["Optimizer.LrFactor"] = "--lr-factor", ["Optimizer.Warmup"] = "--warmup",
-        ["Optimizer.ClipNorm"] = "--clip-norm", ["BatchSentences"] = "--batch-sentences", ["Epochs"] = "--epochs", ["CooldownEpochs"] = "--cooldown-epochs", ["Patience"] = "--patience", ["SelectBy"] = "--select-by",
+        ["Optimizer.ClipNorm"] = "--clip-norm", ["BatchSentences"] = "--batch-sentences", ["Epochs"] = "--epochs", ["Cooldown"] = "--cooldown", ["Patience"] = "--patience", ["SelectBy"] = "--select-by",
         ["AverageLast"] = "--average-last", ["KeepCheckpoints"] = "--keep-checkpoints", ["CheckpointEverySteps"] = "--checkpoint-every",
         ["ValidBeam"] = "--valid-beam", ["ValidLengthPenalty"] = "--valid-alpha", ["TestBeam"] = "--test-beam", ["TestLengthPenalty"] = "--test-alpha",
         ["Seed"] = "--seed", ["Threads"] = "--threads", ["LogEvery"] = "--log-every", ["MaxMemory"] = "--max-memory",

@@ -42,7 +42,7 @@ public static class PlotCommand
     {
         var history = RunLogs.ReadMetrics(run);
         if (history.Source.Note is { } note) Console.Error.WriteLine("note: " + note);
-        return TrainingCurvePlots.WriteAll(history, Path.GetFileName(run.Root), folder);
+        return TrainingCurvePlots.WriteAll(history, Path.GetFileName(run.Root), folder, run.HasOptions ? run.LoadOptions().Cooldown : 0);
     }
 
     /// <summary>A run folder that exists and has a metrics.jsonl, or a one-line error naming <paramref name="flag"/>.</summary>

@@ -117,8 +117,8 @@ public static class TrainCommand
             Add<int>("--batch-tokens", "Padded tokens per batch.", (t, v) => t with { BatchTokens = v });
             Add<int>("--batch-sentences", "Max sentences per batch (0 = no limit).", (t, v) => t with { BatchSentences = v });
             Add<int>("--epochs", "Epochs.", (t, v) => t with { Epochs = v });
-            Add<int>("--cooldown-epochs", "The last N epochs bring the learning rate linearly to zero at the end of the last epoch (0 = Noam throughout); with --max-minutes, a host too slow for --epochs trains the epochs that fit.",
-                (t, v) => t with { CooldownEpochs = v });
+            Add<double>("--cooldown", "The share of the epochs at the end over which the learning rate falls linearly to zero, rounded to whole epochs, at least one, never all (0 = Noam throughout; 0.33 = the last third); with --max-minutes, a host too slow for --epochs trains the epochs that fit.",
+                (t, v) => t with { Cooldown = v });
             Add<double>("--max-minutes", "Wall-clock budget for the run (0 = none).", (t, v) => t with { MaxMinutes = v });
             Add<int>("--patience", "Early stopping after this many epochs without a better validation score (--select-by; 0 = off).", (t, v) => t with { Patience = v });
             Add<string>("--select-by", "What picks the best checkpoint and the final model: bleu (validation BLEU) or nll (validation NLL per token; chat presets).",

@@ -10,14 +10,15 @@ namespace Sharpformer.Cli.Plots;
 public static class TrainingCurvePlots
 {
     /// <summary>Writes curves.png, learning-rate.png, steps.csv and validations.csv into <paramref name="folder"/>; returns the files.</summary>
-    public static IReadOnlyList<string> WriteAll(TrainingHistory history, string runName, string folder)
+    /// <param name="cooldown">The run's cool-down (<see cref="TrainingOptions.Cooldown"/>), named in the schedule's title.</param>
+    public static IReadOnlyList<string> WriteAll(TrainingHistory history, string runName, string folder, double cooldown = 0)
     {
         if (history.Steps.Count == 0 && history.Validations.Count == 0)
             throw new UserInputException($"{history.Source.Path}: no training records yet");
         var files = new List<string>
         {
             PlotFiles.Png(Curves(history, runName), folder, "curves.png", 1400, 950),
-            PlotFiles.Png(LearningRate(history, runName), folder, "learning-rate.png", 900, 520),
+            PlotFiles.Png(LearningRate(history, runName, cooldown), folder, "learning-rate.png", 900, 520),
             PlotFiles.WriteCsv(folder, "steps.csv", ["step", "epoch", "train_loss", "learning_rate", "target_tokens_per_second", "elapsed_seconds"],
                 history.Steps.Select(s => new object?[] { s.Step, s.Epoch, s.Loss, s.LearningRate, s.TargetTokensPerSecond, s.ElapsedSeconds })),
             PlotFiles.WriteCsv(folder, "validations.csv", ["epoch", "step", "train_loss", "valid_loss", "valid_nll", "valid_bleu", "valid_chrf", "elapsed_seconds", "learning_rate"],
@@ -67,15 +68,16 @@ public static class TrainingCurvePlots
         return multiplot;
     }
 
-    /// <summary>The learning rate each logging interval ended with (the Noam schedule: warm-up, then 1/√step decay).</summary>
-    public static Plot LearningRate(TrainingHistory h, string runName)
+    /// <summary>The learning rate each logging interval ended with (the Noam schedule: warm-up, then 1/√step decay; then the cool-down, if any).</summary>
+    public static Plot LearningRate(TrainingHistory h, string runName, double cooldown = 0)
     {
         var plot = new Plot();
         Line(plot, h.Steps.Select(s => (double)s.Step).ToArray(), h.Steps.Select(s => s.LearningRate).ToArray(), 0, "learning rate", 2.5f, markers: false);
         plot.HideLegend();
         plot.Axes.Bottom.Label.Text = "optimizer step";
         plot.Axes.Left.Label.Text = "learning rate";
-        plot.Title($"{runName}: learning-rate schedule\nlr = factor · d_model^-0.5 · min(step^-0.5, step · warmup^-1.5)", size: 14);
+        string end = cooldown > 0 ? $",\nthen linearly down to 0 over the last {cooldown.ToString("0.#%", System.Globalization.CultureInfo.InvariantCulture)} of the epochs" : "";
+        plot.Title($"{runName}: learning-rate schedule\nlr = factor · d_model^-0.5 · min(step^-0.5, step · warmup^-1.5){end}", size: 14);
         return plot;
     }
 

@@ -60,9 +60,7 @@ public static class OptionsCheck
         if (o.BatchTokens < 1) yield return (nameof(o.BatchTokens), $"must be at least 1, got {o.BatchTokens}");
         if (o.BatchSentences < 0) yield return (nameof(o.BatchSentences), $"must be 0 (no limit) or positive, got {o.BatchSentences}");
         if (o.Epochs < 1) yield return (nameof(o.Epochs), $"must be at least 1, got {o.Epochs}");
-        // a cool-down over every epoch would start from the first step's warm-up rate, and the run would barely learn
-        if (o.CooldownEpochs < 0 || o.CooldownEpochs >= Math.Max(o.Epochs, 1))
-            yield return (nameof(o.CooldownEpochs), $"must be 0 (no cool-down) or fewer than the {o.Epochs} epochs of the run, got {o.CooldownEpochs}");
+        if (!(o.Cooldown >= 0 && o.Cooldown < 1)) yield return (nameof(o.Cooldown), $"must be a share of the epochs in [0, 1) (0 = no cool-down), got {o.Cooldown}");
         if (!(double.IsFinite(o.MaxMinutes) && o.MaxMinutes >= 0)) yield return (nameof(o.MaxMinutes), $"must be 0 (no limit) or a positive number, got {o.MaxMinutes}");
         if (o.Patience < 0) yield return (nameof(o.Patience), $"must be 0 (never stop early) or positive, got {o.Patience}");
         if (o.CheckpointEverySteps < 0) yield return (nameof(o.CheckpointEverySteps), $"must be 0 (per epoch only) or positive, got {o.CheckpointEverySteps}");

@@ -103,6 +103,8 @@ public sealed class Trainer
             _observer.OnMessage($"Resumed from {Path.GetFileName(checkpoint)}: epoch {state.Epoch + 1}, batch {state.Position}, step {state.Step}.");
         }
         PlanCooldown(step, batcher, state);
+        if (EpochBudget.CooldownEpochs(Planned(state), _options.Cooldown) > 0 && state.Step == 0)
+            _observer.OnMessage($"The learning rate falls linearly to zero over {CooldownEpochsText(Planned(state))} of {Planned(state)}.");
         _recorder = AttentionRecorder.Start(_run, _options, model, tokenizer, valid, state);
         _observer.OnMessage($"Model: {model.Architecture}, {model.Parameters.Sum(p => (long)p.Length):N0} parameters; {batcher.BatchCount:N0} batches per epoch; {ComputePool.Threads} threads.");
 
@@ -171,19 +173,22 @@ public sealed class Trainer
     // the cool-down ends with the last batch of the last planned epoch; the batch count is fixed by the data, so a resumed run keeps the curve
     private void PlanCooldown(TrainStep step, TokenBatcher batcher, TrainingState state)
     {
-        if (_options.CooldownEpochs > 0)
-            step.PlanCooldown((long)(Planned(state) - _options.CooldownEpochs) * batcher.BatchCount, (long)Planned(state) * batcher.BatchCount);
+        int planned = Planned(state), cooling = EpochBudget.CooldownEpochs(planned, _options.Cooldown);
+        if (cooling > 0) step.PlanCooldown((long)(planned - cooling) * batcher.BatchCount, (long)planned * batcher.BatchCount);
     }
+
+    private string CooldownEpochsText(int planned) =>
+        EpochBudget.CooldownEpochs(planned, _options.Cooldown) is var n && n == 1 ? $"epoch {planned}" : $"epochs {planned - n + 1}–{planned}";
 
     private TrainingState FitToBudget(TrainStep step, TokenBatcher batcher, TrainingState state, double budget)
     {
         int planned = Planned(state);
-        int fitted = EpochBudget.Fit(planned, _options.CooldownEpochs, state.History.Select(h => h.ElapsedSeconds).ToList(), budget);
+        int fitted = EpochBudget.Fit(planned, _options.Epochs, _options.Cooldown, state.History.Select(h => h.ElapsedSeconds).ToList(), budget);
         if (fitted == planned) return state;
         state = state with { PlannedEpochs = fitted };
         PlanCooldown(step, batcher, state);
-        _observer.OnMessage($"{fitted} of the {_options.Epochs} epochs fit the {_options.MaxMinutes:0.##}-minute budget at this pace; " +
-                            $"the cool-down will run over epochs {fitted - _options.CooldownEpochs + 1}–{fitted}.");
+        _observer.OnMessage($"{fitted} of the {_options.Epochs} epochs fit the {_options.MaxMinutes:0.##}-minute budget at this pace (planned: {planned}); " +
+                            $"the learning rate will fall to zero over {CooldownEpochsText(fitted)}.");
         return state;
     }
 

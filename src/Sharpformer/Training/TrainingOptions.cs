@@ -66,12 +66,13 @@ public sealed record TrainingOptions
     public int Epochs { get; init; } = 20;
 
     /// <summary>
-    /// The last this many of <see cref="Epochs"/> bring the learning rate linearly down to zero, reached at the end
-    /// of the last epoch (0 = the paper's schedule throughout); fewer than <see cref="Epochs"/>, so that the rate has
-    /// warmed up before it falls. With a time budget (<see cref="MaxMinutes"/>), a host too slow for all the epochs
-    /// trains fewer, so that the cool-down still ends inside the budget (<see cref="EpochBudget"/>).
+    /// The share of the epochs, at the end of the run, that bring the learning rate linearly down to zero, reached at
+    /// the end of the last epoch (0 = the paper's schedule throughout; 1/3 = the last third). It is rounded to whole
+    /// epochs, at least one and never all (<see cref="EpochBudget.CooldownEpochs"/>), so it follows any epoch count.
+    /// With a time budget (<see cref="MaxMinutes"/>), a host too slow for all the epochs trains fewer, so that the
+    /// cool-down still ends inside the budget (<see cref="EpochBudget.Fit"/>).
     /// </summary>
-    public int CooldownEpochs { get; init; }
+    public double Cooldown { get; init; }
 
     /// <summary>Wall-clock budget in minutes for the whole run, tokenizer included (0 = none).</summary>
     public double MaxMinutes { get; init; }

@@ -21,7 +21,7 @@ public sealed class CompareCliTests : IClassFixture<CompareCliTests.TrainedRuns>
         public TrainedRuns()
         {
             Tiny = new TinyRun(trainPairs: 200, validPairs: 24);
-            Transformer = Train("transformer", "--preset", "multi30k-de-en-quick", "--d-model", "16", "--heads", "2", "--d-ff", "32", "--enc-layers", "1", "--dec-layers", "1", "--cooldown-epochs", "0");
+            Transformer = Train("transformer", "--preset", "multi30k-de-en-quick", "--d-model", "16", "--heads", "2", "--d-ff", "32", "--enc-layers", "1", "--dec-layers", "1", "--cooldown", "0");
             Rnn = Train("rnn", "--preset", "multi30k-de-en-rnn-attn-dot", "--cell", "rnn", "--embedding-size", "16", "--hidden", "16");
         }
 

@@ -35,7 +35,7 @@ public sealed class TrainerTests
     public void A_cooldown_brings_the_rate_down_linearly_over_the_last_epochs_and_a_run_resumed_inside_it_ends_bit_identical()
     {
         using var tiny = new TinyRun();
-        var options = tiny.Options(epochs: 3) with { LogEvery = 1, CooldownEpochs = 2 };
+        var options = tiny.Options(epochs: 3) with { LogEvery = 1, Cooldown = 2 / 3.0 };
         var rates = new RateLog();
         var a = new RunDirectory(tiny.RunDir("a"));
         var summaryA = new Trainer(a, options, rates).Run(resume: false);
@@ -43,6 +43,7 @@ public sealed class TrainerTests
         int perEpoch = rates.Reports[0].BatchesInEpoch;
         long start = perEpoch, end = 3L * perEpoch;       // the paper's rate for epoch 1, then down to the last step of epoch 3
         Assert.Equal(end, summaryA.State.Step);
+        Assert.Contains("The learning rate falls linearly to zero over epochs 2–3 of 3.", rates.Messages);
         Assert.Equal(Enumerable.Range(1, (int)end).Select(i => (long)i), rates.Reports.Select(r => r.Step));
         var paper = new NoamSchedule(DModel: 16, Warmup: 20);
         foreach (var r in rates.Reports)
@@ -66,13 +67,13 @@ public sealed class TrainerTests
         using var tiny = new TinyRun();
         long perEpoch = new Trainer(new RunDirectory(tiny.RunDir("probe")), tiny.Options(epochs: 1)).Run().State.Step;
         // every step takes one second on this clock, validation none: an epoch is perEpoch seconds, and 4.5 epochs fit the budget
-        var options = tiny.Options(epochs: 6) with { LogEvery = 1, CooldownEpochs = 2, MaxMinutes = 4.5 * perEpoch / 60.0 };
+        var options = tiny.Options(epochs: 6) with { LogEvery = 1, Cooldown = 0.5, MaxMinutes = 4.5 * perEpoch / 60.0 };
         var clock = new StepClock();
         var rates = new RateLog();
         var a = new RunDirectory(tiny.RunDir("a"));
         var summaryA = new Trainer(a, options, new Both(clock, rates), clock).Run();
 
-        // after epoch 2, at a pace of perEpoch s: (4.5 − 2)·0.97 = 2.4 more epochs fit, so 4, cooling over epochs 3–4
+        // planned: 6 epochs cooling over 4–6; after epoch 2, at a pace of perEpoch s, (4.5 − 2)·0.97 = 2.4 more fit: 4, cooling over 3–4
         Assert.Equal(4, summaryA.State.History.Count);
         Assert.Equal(4, summaryA.State.PlannedEpochs);
         long start = 2 * perEpoch, end = 4 * perEpoch;

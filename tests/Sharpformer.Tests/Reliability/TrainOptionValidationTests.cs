@@ -53,9 +53,9 @@ public sealed class TrainOptionValidationTests : IDisposable
         { "--clip-norm", "-1", "--clip-norm" },
         { "--max-minutes", "-1", "--max-minutes" },
         { "--patience", "-1", "--patience" },
-        { "--cooldown-epochs", "-1", "--cooldown-epochs" },
-        { "--cooldown-epochs", "2", "--cooldown-epochs" },  // more than the run's 1 epoch
-        { "--cooldown-epochs", "1", "--cooldown-epochs" },  // all of it: no epoch at the full rate
+        { "--cooldown", "-0.1", "--cooldown" },
+        { "--cooldown", "1", "--cooldown" },                // all of it: no epoch at the full rate
+        { "--cooldown", "NaN", "--cooldown" },
         { "--average-last", "0", "--average-last" },
         { "--keep-checkpoints", "0", "--keep-checkpoints" },
         { "--checkpoint-every", "-1", "--checkpoint-every" },
