@@ -27,14 +27,13 @@ public sealed class TrainStep
     private readonly LabelSmoothedCrossEntropy _loss;
     private readonly GradientNorm _norm;
 
-    /// <param name="cooldownStart">With <paramref name="cooldownEnd"/>: after this step the rate falls linearly, to its smallest positive value at that one and zero after it (<see cref="NoamSchedule"/>; 0, 0 = the paper's schedule).</param>
-    public TrainStep(ITrainableModel model, OptimizerSettings settings, ulong seed, long cooldownStart = 0, long cooldownEnd = 0)
+    public TrainStep(ITrainableModel model, OptimizerSettings settings, ulong seed)
     {
         Model = model;
         Network = model.CreateWorkspace();
         Settings = settings;
         _loss = new LabelSmoothedCrossEntropy(settings.LabelSmoothing, model.Tokens.PadId);
-        Schedule = new NoamSchedule(model.Config.ScheduleWidth, settings.Warmup, settings.LrFactor) { CooldownStart = cooldownStart, CooldownEnd = cooldownEnd };
+        Schedule = new NoamSchedule(model.Config.ScheduleWidth, settings.Warmup, settings.LrFactor);
         Optimizer = new Adam(model.Parameters, settings.Beta1, settings.Beta2, settings.AdamEps);
         _norm = new GradientNorm(model.Parameters);
         Context = new ForwardContext { Training = true, Seed = seed };
@@ -49,7 +48,11 @@ public sealed class TrainStep
     public Adam Optimizer { get; }
     public ForwardContext Context { get; }
 
-    /// <summary>Places the schedule's cool-down (as the constructor does): for a resumed run, or one whose epochs were refitted before the cool-down began.</summary>
+    /// <summary>
+    /// Ends the schedule in a cool-down: after step <paramref name="start"/> the rate falls linearly, to its smallest positive
+    /// value at step <paramref name="end"/> and zero after it (<see cref="NoamSchedule"/>; 0, 0 = the paper's schedule). Placed
+    /// again when a run's epochs are refitted before the cool-down begins.
+    /// </summary>
     public void PlanCooldown(long start, long end) => Schedule = Schedule with { CooldownStart = start, CooldownEnd = end };
 
     /// <summary>Steps taken so far.</summary>
