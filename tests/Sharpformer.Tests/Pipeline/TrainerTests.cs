@@ -45,12 +45,7 @@ public sealed class TrainerTests
         Assert.Equal(end, summaryA.State.Step);
         Assert.Contains("The learning rate falls linearly to zero over epochs 2–3 of 3.", rates.Messages);
         Assert.Equal(Enumerable.Range(1, (int)end).Select(i => (long)i), rates.Reports.Select(r => r.Step));
-        var paper = new NoamSchedule(DModel: 16, Warmup: 20);
-        foreach (var r in rates.Reports)
-        {
-            double expected = r.Step <= start ? paper.LearningRate(r.Step) : paper.LearningRate(start) * (end + 1 - r.Step) / (end + 1 - start);
-            Assert.Equal(expected, r.LearningRate, 1e-15);
-        }
+        AssertCooldownRates(rates.Reports, start, end);
         Assert.True(rates.Reports[^1].LearningRate > 0);
 
         var b = new RunDirectory(tiny.RunDir("b"));
@@ -79,12 +74,7 @@ public sealed class TrainerTests
         long start = 2 * perEpoch, end = 4 * perEpoch;
         Assert.Equal(end, summaryA.State.Step);
         Assert.Contains(rates.Messages, m => m.StartsWith("4 of the 6 epochs fit", StringComparison.Ordinal));
-        var paper = new NoamSchedule(DModel: 16, Warmup: 20);
-        foreach (var r in rates.Reports)
-        {
-            double expected = r.Step <= start ? paper.LearningRate(r.Step) : paper.LearningRate(start) * (end + 1 - r.Step) / (end + 1 - start);
-            Assert.Equal(expected, r.LearningRate, 1e-15);
-        }
+        AssertCooldownRates(rates.Reports, start, end);
 
         // resumed on the system clock inside the cool-down: the plan comes from the checkpoint, not from the options' 6 epochs
         var b = new RunDirectory(tiny.RunDir("b"));
@@ -181,6 +171,17 @@ public sealed class TrainerTests
         var bad = options with { Columns = "german,french" };
         var e = Assert.Throws<UserInputException>(() => new Trainer(new RunDirectory(tiny.RunDir("bad")), bad).Run(resume: false));
         Assert.Contains("french", e.Message);
+    }
+
+    /// <summary>Every logged step's rate is the paper's for the tiny recipe (d 16, 20 warm-up steps) up to <paramref name="start"/>, then falls linearly to its last positive value at <paramref name="end"/>.</summary>
+    private static void AssertCooldownRates(IEnumerable<StepReport> reports, long start, long end)
+    {
+        var paper = new NoamSchedule(DModel: 16, Warmup: 20);
+        foreach (var r in reports)
+        {
+            double expected = r.Step <= start ? paper.LearningRate(r.Step) : paper.LearningRate(start) * (end + 1 - r.Step) / (end + 1 - start);
+            Assert.Equal(expected, r.LearningRate, 1e-15);
+        }
     }
 
     private sealed class RateLog : ITrainingObserver
