@@ -37,12 +37,16 @@ public static class PlotCommand
         return command;
     }
 
-    /// <summary>The curves of <paramref name="run"/> into <paramref name="folder"/>; a note on stderr when a line of the log was left out.</summary>
-    public static IReadOnlyList<string> WriteCurves(RunDirectory run, string folder)
+    /// <summary>
+    /// The curves of <paramref name="run"/> into <paramref name="folder"/>; a note on stderr when a line of the log was left out.
+    /// <paramref name="recipe"/>: the run's options when the caller has them (else read from run.json, if there).
+    /// </summary>
+    public static IReadOnlyList<string> WriteCurves(RunDirectory run, string folder, TrainingOptions? recipe = null)
     {
         var history = RunLogs.ReadMetrics(run);
         if (history.Source.Note is { } note) Console.Error.WriteLine("note: " + note);
-        return TrainingCurvePlots.WriteAll(history, Path.GetFileName(run.Root), folder, run.HasOptions ? run.LoadOptions().Cooldown : 0);
+        recipe ??= run.HasOptions ? run.LoadOptions() : null;
+        return TrainingCurvePlots.WriteAll(history, Path.GetFileName(run.Root), folder, recipe?.Cooldown ?? 0);
     }
 
     /// <summary>A run folder that exists and has a metrics.jsonl, or a one-line error naming <paramref name="flag"/>.</summary>

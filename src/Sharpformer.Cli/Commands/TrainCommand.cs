@@ -46,7 +46,7 @@ public static class TrainCommand
                 ui.Done();
                 if (summary.FinalModelKind == "interrupted") return 130;
                 ui.Summary(summary);
-                DrawCurves(run, ui);
+                DrawCurves(run, options, ui);
                 if (!parseResult.GetValue(noTest) && options.TestSource != null && (options.TestTarget != null || options.Columns != null))
                 {
                     using var translator = Inference.Translator.Load(run.Root);
@@ -61,12 +61,12 @@ public static class TrainCommand
     }
 
     // The run's curves into run/plots; a drawing problem is reported, never fatal to a finished run.
-    private static void DrawCurves(RunDirectory run, TrainingConsole ui)
+    private static void DrawCurves(RunDirectory run, TrainingOptions options, TrainingConsole ui)
     {
         string folder = Path.Combine(run.Root, "plots");
         try
         {
-            var files = PlotCommand.WriteCurves(run, folder);
+            var files = PlotCommand.WriteCurves(run, folder, options);
             ui.OnMessage($"Training curves: {string.Join(", ", files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)).Select(Path.GetFileName))} in {folder} "
                 + $"(how attention was learned: sharpformer attention --run {run.Root} --evolution)");
         }

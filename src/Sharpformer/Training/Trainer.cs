@@ -103,8 +103,8 @@ public sealed class Trainer
             _observer.OnMessage($"Resumed from {Path.GetFileName(checkpoint)}: epoch {state.Epoch + 1}, batch {state.Position}, step {state.Step}.");
         }
         PlanCooldown(step, batcher, state);
-        if (EpochBudget.CooldownEpochs(Planned(state), _options.Cooldown) > 0 && state.Step == 0)
-            _observer.OnMessage($"The learning rate falls linearly to zero over {CooldownEpochsText(Planned(state))} of {Planned(state)}.");
+        if (state.Step == 0 && CooldownEpochsText(Planned(state)) is { } cooling)
+            _observer.OnMessage($"The learning rate falls linearly to zero over {cooling} of {Planned(state)}.");
         _recorder = AttentionRecorder.Start(_run, _options, model, tokenizer, valid, state);
         _observer.OnMessage($"Model: {model.Architecture}, {model.Parameters.Sum(p => (long)p.Length):N0} parameters; {batcher.BatchCount:N0} batches per epoch; {ComputePool.Threads} threads.");
 
@@ -177,8 +177,13 @@ public sealed class Trainer
         if (cooling > 0) step.PlanCooldown((long)(planned - cooling) * batcher.BatchCount, (long)planned * batcher.BatchCount);
     }
 
-    private string CooldownEpochsText(int planned) =>
-        EpochBudget.CooldownEpochs(planned, _options.Cooldown) is var n && n == 1 ? $"epoch {planned}" : $"epochs {planned - n + 1}–{planned}";
+    // the cooling epochs of a run of `planned` epochs as the log names them; null when it has none
+    private string? CooldownEpochsText(int planned) => EpochBudget.CooldownEpochs(planned, _options.Cooldown) switch
+    {
+        0 => null,
+        1 => $"epoch {planned}",
+        var n => $"epochs {planned - n + 1}–{planned}",
+    };
 
     private TrainingState FitToBudget(TrainStep step, TokenBatcher batcher, TrainingState state, double budget)
     {
