@@ -90,7 +90,8 @@ public static class TrainingCurvePlots
         line.LegendText = label;
     }
 
-    // Every panel starts at step 0 / minute 0 and ends where the run is now, so the four panels line up.
+    // Every panel starts at step 0 / minute 0 and ends where the run is now, so the four panels line up; the 6 % beyond
+    // the end leave room for the last epoch's label, centred on its point.
     private static void Finish(Plot plot, bool byTime, string yLabel, string title, Alignment legend, double xMax)
     {
         plot.Axes.Bottom.Label.Text = byTime ? "wall-clock minutes since the run started" : "optimizer step";
@@ -98,6 +99,6 @@ public static class TrainingCurvePlots
         plot.Title(title, size: 15);
         plot.ShowLegend(legend);
         plot.Legend.FontSize = 13;
-        plot.Axes.SetLimitsX(0, xMax * 1.03);
+        plot.Axes.SetLimitsX(0, xMax * 1.06);
     }
 }
