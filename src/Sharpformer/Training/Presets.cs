@@ -16,8 +16,8 @@ public static class Presets
     /// <summary>The preset <paramref name="name"/> with its data files resolved under <paramref name="dataDir"/>.</summary>
     public static TrainingOptions Get(string name, string dataDir) => name switch
     {
-        "multi30k-de-en" => Multi30k(dataDir, "de", "en"),
-        "multi30k-en-de" => Multi30k(dataDir, "en", "de"),
+        "multi30k-de-en" => Multi30k(dataDir, "de", "en", innerDropout: 0.1f),
+        "multi30k-en-de" => Multi30k(dataDir, "en", "de", innerDropout: null),
         "multi30k-de-en-v1" => Multi30kV1(dataDir, "de", "en"),
         "multi30k-en-de-v1" => Multi30kV1(dataDir, "en", "de"),
         "multi30k-de-en-quick" => Quick(dataDir),
@@ -34,14 +34,16 @@ public static class Presets
     /// <summary>
     /// The recipe for Multi30k (docs/quality.md): v1's model shape, data and hour, with dropout 0.2 instead of 0.1
     /// (v1's shape over-fits in the second half hour) and 24 epochs whose last 8 bring the learning rate linearly
-    /// down to zero; a host too slow for 24 trains the epochs that fit the hour.
+    /// down to zero; a host too slow for 24 trains the epochs that fit the hour. <paramref name="innerDropout"/> is the
+    /// dropout on attention weights and after the feed-forward activation where it differs from the residual 0.2:
+    /// 0.1 for de→en (lower validation NLL at every epoch, +0.85 BLEU with beam 4); en→de has not been tried with it.
     /// </summary>
-    private static TrainingOptions Multi30k(string dataDir, string src, string tgt)
+    private static TrainingOptions Multi30k(string dataDir, string src, string tgt, float? innerDropout)
     {
         var v1 = Multi30kV1(dataDir, src, tgt);
         return v1 with
         {
-            Model = (TransformerConfig)v1.Model with { Dropout = 0.2f },
+            Model = (TransformerConfig)v1.Model with { Dropout = 0.2f, AttentionDropout = innerDropout, ActivationDropout = innerDropout },
             Epochs = 24,
             Cooldown = 1 / 3.0,
         };
